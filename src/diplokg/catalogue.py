@@ -1,0 +1,161 @@
+"""The catalogue of saved SPARQL queries (queries/NN-slug.rq) and their typed parameters.
+
+Each file opens with a header of `# key: value` lines:
+
+    # title: Who attended an event, by delegation
+    # description: ...
+    # param: event (iri) = event:2021-08-11-lunch-meeting -- the event to list
+    # example: diplokg query attendees-by-delegation --param event=event:2021-08-11-lunch-meeting
+
+A parameter is a variable of the query; its value is bound as an RDF term (never pasted into
+the query text). Types: iri, string, langstring (text@lang), date, integer, decimal, boolean.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from diplokg.errors import DiplokgError
+from diplokg.prefixes import PREFIX_IRIS, expand_curie
+
+XSD = PREFIX_IRIS["xsd"]
+PARAM_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>\w+)\)\s*(?:=\s*(?P<default>\S+))?\s*(?:--\s*(?P<doc>.*))?$")
+TYPES = {"iri", "string", "langstring", "date", "integer", "decimal", "boolean"}
+FORM = re.compile(r"^\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A typed parameter of a saved query, bound to the query variable of the same name."""
+
+    name: str
+    type: str
+    default: str | None
+    description: str
+
+    def term(self, raw: str) -> ox.NamedNode | ox.Literal:
+        """The RDF term for a value given on the command line or in a URL, checked against the type."""
+        try:
+            return parse_term(self.type, raw)
+        except ValueError as error:
+            raise DiplokgError(f"Parameter {self.name!r} ({self.type}): {error}") from None
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A saved query: its file, header and text."""
+
+    name: str
+    path: Path
+    title: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    examples: tuple[str, ...]
+    text: str
+    form: str = field(default="SELECT")
+
+    def bind(self, values: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+        """RDF terms for every parameter: the given value, else the default; unknown names are errors."""
+        known = {p.name: p for p in self.parameters}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            listed = ", ".join(known) or "none"
+            raise DiplokgError(f"Query {self.name!r} has no parameter {', '.join(unknown)}; its parameters: {listed}.")
+        bound = {}
+        for parameter in self.parameters:
+            raw = values.get(parameter.name, parameter.default)
+            if raw is None:
+                raise DiplokgError(
+                    f"Query {self.name!r} needs --param {parameter.name}=VALUE ({parameter.type}): {parameter.description}"
+                )
+            bound[parameter.name] = parameter.term(raw)
+        return bound
+
+
+def parse_term(kind: str, raw: str) -> ox.NamedNode | ox.Literal:
+    """Parse `raw` as an RDF term of the given parameter type; ValueError says why it is not one."""
+    if kind == "iri":
+        iri = raw[1:-1] if raw.startswith("<") and raw.endswith(">") else (expand_curie(raw) or raw)
+        if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+$", iri):
+            raise ValueError(f"{raw!r} is not an IRI (give <https://...>, https://... or a prefixed name like person:x)")
+        return ox.NamedNode(iri)
+    if kind == "string":
+        return ox.Literal(raw)
+    if kind == "langstring":
+        text, sep, lang = raw.rpartition("@")
+        if not sep or not re.match(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$", lang):
+            raise ValueError(f"{raw!r} is not text@lang")
+        return ox.Literal(text, language=lang)
+    checks = {
+        "date": (r"^-?\d{4,}-\d{2}-\d{2}$", "date"),
+        "integer": (r"^[+-]?\d+$", "integer"),
+        "decimal": (r"^[+-]?(\d+(\.\d*)?|\.\d+)$", "decimal"),
+        "boolean": (r"^(true|false)$", "boolean"),
+    }
+    pattern, datatype = checks[kind]
+    if not re.match(pattern, raw):
+        raise ValueError(f"{raw!r} is not an xsd:{datatype}")
+    return ox.Literal(raw, datatype=ox.NamedNode(XSD + datatype))
+
+
+def parse_header(path: Path, text: str) -> dict[str, list[str]]:
+    """The `# key: value` lines at the top of a query file, by key."""
+    header: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        key, sep, value = line[1:].strip().partition(":")
+        if sep and key.strip().isidentifier():
+            header.setdefault(key.strip().lower(), []).append(value.strip())
+    for required in ("title", "description"):
+        if required not in header:
+            raise DiplokgError(f"{path}:1: the query header has no '# {required}:' line.")
+    return header
+
+
+def parse_parameter(path: Path, line: str) -> Parameter:
+    """One `# param:` header line."""
+    match = PARAM_LINE.match(line)
+    if not match or match.group("type") not in TYPES:
+        raise DiplokgError(
+            f"{path}: bad parameter line {line!r}; write 'name (type) = default -- description' "
+            f"with type one of {', '.join(sorted(TYPES))}."
+        )
+    return Parameter(match.group("name"), match.group("type"), match.group("default"), match.group("doc") or "")
+
+
+def read_query(path: Path) -> SavedQuery:
+    """Read one saved query file."""
+    text = path.read_text(encoding="utf-8")
+    header = parse_header(path, text)
+    form = FORM.search(re.sub(r"(?m)^\s*(#.*|PREFIX.*|BASE.*)$", "", text))
+    return SavedQuery(
+        name=path.stem.split("-", 1)[1] if re.match(r"^\d+-", path.stem) else path.stem,
+        path=path,
+        title=header["title"][0],
+        description=" ".join(header["description"]),
+        parameters=tuple(parse_parameter(path, line) for line in header.get("param", [])),
+        examples=tuple(header.get("example", [])),
+        text=text,
+        form=form.group(1).upper() if form else "SELECT",
+    )
+
+
+def load_catalogue(queries_dir: Path) -> dict[str, SavedQuery]:
+    """Every saved query of a folder, by name, in file order."""
+    return {query.name: query for query in map(read_query, sorted(queries_dir.glob("*.rq")))}
+
+
+def find_query(catalogue: dict[str, SavedQuery], name: str) -> SavedQuery:
+    """The saved query called `name` (or its file stem); an unknown name suggests the closest ones."""
+    for query in catalogue.values():
+        if name in (query.name, query.path.stem, query.path.name):
+            return query
+    close = difflib.get_close_matches(name, list(catalogue), n=3, cutoff=0.4)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    raise DiplokgError(f"No saved query named {name!r}.{hint} Run `diplokg queries` for the catalogue.")

@@ -1,0 +1,155 @@
+"""Query engines with one interface: pyoxigraph (fast, the default) and rdflib (the reference).
+
+Both answer over the union of the named graphs (the inferred graph included or left out) and
+bind parameters as RDF terms: pyoxigraph by substitution (SEP-0007), rdflib by initial bindings.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+import pyoxigraph as ox
+
+from diplokg.errors import DiplokgError
+from diplokg.prefixes import INFERRED_GRAPH, PREFIX_IRIS
+from diplokg.results import Result, Term
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
+    from rdflib.term import Node
+
+LABEL_QUERY = f"""
+PREFIX rdfs: <{PREFIX_IRIS["rdfs"]}> PREFIX skos: <{PREFIX_IRIS["skos"]}>
+SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{
+  VALUES ?s {{ %s }}
+  {{ ?s rdfs:label ?l FILTER(langMatches(lang(?l), "en") || lang(?l) = "") }} UNION {{ ?s skos:prefLabel ?l }}
+}} GROUP BY ?s
+"""
+
+
+class Engine(Protocol):
+    """What the query command, the HTTP server and the benchmarks need of an engine."""
+
+    def query(self, text: str, bindings: dict[str, Term] | None = None, inferred: bool = True) -> Result: ...
+
+
+def query_error(error: Exception, text: str) -> DiplokgError:
+    """A syntax or evaluation error as a one-paragraph message."""
+    message = " ".join(str(error).split())
+    return DiplokgError(f"The query is not valid SPARQL 1.1: {message}")
+
+
+class OxigraphEngine:
+    """Queries on a pyoxigraph Store."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def graphs(self, inferred: bool) -> list[ox.NamedNode]:
+        """The named graphs that make up the default graph."""
+        return [g for g in self.store.named_graphs() if inferred or g.value != INFERRED_GRAPH]
+
+    def query(self, text: str, bindings: dict[str, Term] | None = None, inferred: bool = True) -> Result:
+        substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+        try:
+            answer = self.store.query(text, default_graph=self.graphs(inferred) or None,
+                                      substitutions=substitutions or None)
+            return from_oxigraph(answer)
+        except SyntaxError as error:
+            raise query_error(error, text) from None
+        except OSError as error:
+            raise DiplokgError(f"The query failed while reading the store: {error}") from None
+
+
+def from_oxigraph(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Result:
+    """A pyoxigraph answer as a Result."""
+    if isinstance(answer, ox.QueryBoolean):
+        return Result("ask", boolean=bool(answer))
+    if isinstance(answer, ox.QueryTriples):
+        return Result("graph", triples=list(answer))
+    variables = [v.value for v in answer.variables]
+    rows = [tuple(solution[v] for v in variables) for solution in answer]
+    return Result("select", variables, rows)
+
+
+def to_oxigraph(node: Node | None) -> Term | None:
+    """An rdflib term as a pyoxigraph term."""
+    from rdflib import BNode, Literal, URIRef
+
+    if node is None:
+        return None
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    raise TypeError(f"not an RDF term: {node!r}")
+
+
+def to_rdflib(term: Term) -> Node:
+    """A pyoxigraph term as an rdflib term."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+class RdflibEngine:
+    """Queries on an rdflib Dataset (the reference engine)."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    def view(self, inferred: bool) -> Dataset:
+        """The dataset itself, or a copy without the inferred graph."""
+        from rdflib import URIRef
+
+        from diplokg.loading import new_dataset
+
+        if inferred or not len(self.dataset.graph(URIRef(INFERRED_GRAPH))):
+            return self.dataset
+        copy = new_dataset()
+        for graph in self.dataset.graphs():
+            if graph.identifier != URIRef(INFERRED_GRAPH):
+                target = copy.graph(graph.identifier)
+                for triple in graph:
+                    target.add(triple)
+        return copy
+
+    def query(self, text: str, bindings: dict[str, Term] | None = None, inferred: bool = True) -> Result:
+        from rdflib.plugins.sparql.parser import ParseException
+
+        initial = {name: to_rdflib(term) for name, term in (bindings or {}).items()}
+        try:
+            answer = self.view(inferred).query(text, initBindings=initial)
+        except ParseException as error:
+            raise query_error(error, text) from None
+        if answer.type == "ASK":
+            return Result("ask", boolean=bool(answer.askAnswer))
+        if answer.type in ("CONSTRUCT", "DESCRIBE"):
+            return Result("graph", triples=[ox.Triple(*map(to_oxigraph, t)) for t in answer])
+        variables = [str(v) for v in answer.vars]
+        rows = [tuple(to_oxigraph(row[i]) for i in range(len(variables))) for row in answer]
+        return Result("select", variables, rows)
+
+
+def labels_of(engine: Engine, result: Result) -> dict[str, str]:
+    """rdfs:label (English) or skos:prefLabel of every IRI in a SELECT result."""
+    iris = sorted({t.value for row in result.rows for t in row if isinstance(t, ox.NamedNode)})
+    labels: dict[str, str] = {}
+    for start in range(0, len(iris), 500):
+        values = " ".join(str(ox.NamedNode(i)) for i in iris[start : start + 500])
+        for row in engine.query(LABEL_QUERY % values).rows:
+            if row[0] is not None and row[1] is not None:
+                labels[row[0].value] = row[1].value
+    return labels

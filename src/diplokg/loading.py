@@ -1,0 +1,136 @@
+"""Loading: parse the ontology, the shared entities and every source into one rdflib Dataset.
+
+Each source gets a named graph holding its facts, its generated evidence anchors and its full
+text; nothing is fetched from the network. Parse errors name the file, line and column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.util import guess_format
+
+from diplokg.errors import DiplokgError
+from diplokg.namespaces import DIP, ENTITIES_GRAPH, GRAPH, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, SCHEMA, bind_prefixes
+from diplokg.paths import Layout, default_layout
+
+RDF_EXTENSIONS = {".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".xml", ".owl", ".n3"}
+
+
+@dataclass(frozen=True)
+class SourceFiles:
+    """The files that make up one source's named graph."""
+
+    slug: str
+    facts: Path
+    anchors: Path
+    text: Path
+
+    @property
+    def graph(self) -> URIRef:
+        return GRAPH[self.slug]
+
+    @property
+    def node(self) -> URIRef:
+        return ID["source/" + self.slug]
+
+
+def ontology_files(layout: Layout) -> list[Path]:
+    """The ontology and vocabulary files (every Turtle file of ontology/ except the shapes)."""
+    return sorted(p for p in layout.ontology_dir.glob("*.ttl") if p.name != layout.shapes_file.name)
+
+
+def source_files(layout: Layout) -> list[SourceFiles]:
+    """One entry per facts file, with its anchors and text."""
+    return [
+        SourceFiles(path.stem, path, layout.anchors_dir / path.name, layout.sources_dir / f"{path.stem}.txt")
+        for path in sorted(layout.facts_dir.glob("*.ttl"))
+    ]
+
+
+def describe_syntax_error(path: Path, error: Exception) -> str:
+    """A one-paragraph message naming the file, line and column of an RDF syntax error."""
+    if isinstance(error, BadSyntax):
+        line = error.lines + 1
+        text = error.argstr
+        column = error._i - (text.rfind("\n", 0, error._i) + 1) + 1
+        found = text[error._i : error._i + 30].split("\n")[0]
+        return f"{path}:{line}:{column}: syntax error: {error._why} (at {found!r})."
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    match = re.search(r"line (\d+)", message)
+    where = f"{path}:{match.group(1)}" if match else str(path)
+    return f"{where}: cannot parse as RDF: {message}"
+
+
+def parse_into(graph: Graph, path: Path, rdf_format: str | None = None) -> None:
+    """Parse one local RDF file into `graph`; any failure becomes a DiplokgError naming the file."""
+    if not path.is_file():
+        raise DiplokgError(f"{path}: no such file.")
+    if rdf_format is None and path.suffix.lower() not in RDF_EXTENSIONS:
+        raise DiplokgError(
+            f"{path}: the extension {path.suffix or '(none)'} is not an RDF format; "
+            f"use one of {', '.join(sorted(RDF_EXTENSIONS))}."
+        )
+    try:
+        graph.parse(path, format=rdf_format or guess_format(str(path)) or "turtle")
+    except (BadSyntax, SyntaxError, ValueError, KeyError) as error:
+        raise DiplokgError(describe_syntax_error(path, error)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise DiplokgError(f"{path}: cannot read the file: {error}.") from None
+
+
+def add_source_text(graph: Graph, source: SourceFiles) -> None:
+    """Put the full text of a source, its length and its SHA-256 into the source's graph."""
+    try:
+        raw = source.text.read_bytes()
+    except OSError as error:
+        raise DiplokgError(f"{source.text}: cannot read the source text of {source.facts}: {error}.") from None
+    graph.add((source.node, SCHEMA.text, Literal(raw.decode("utf-8"), lang="en")))
+    graph.add((source.node, DIP.sha256, Literal(hashlib.sha256(raw).hexdigest())))
+    graph.add((source.node, SCHEMA.characterCount, Literal(len(raw.decode("utf-8")), datatype=XSD.integer)))
+
+
+def load_source(dataset: Dataset, source: SourceFiles) -> Graph:
+    """Load one source's facts, anchors and text into its named graph."""
+    graph = dataset.graph(source.graph)
+    parse_into(graph, source.facts)
+    if source.anchors.exists():
+        parse_into(graph, source.anchors)
+    add_source_text(graph, source)
+    return graph
+
+
+def new_dataset() -> Dataset:
+    """An empty Dataset whose default graph is the union of its named graphs, with our prefixes."""
+    dataset = Dataset(default_union=True)
+    bind_prefixes(dataset.namespace_manager)
+    return dataset
+
+
+def load_dataset(layout: Layout | None = None, extra_files: list[Path] | None = None) -> Dataset:
+    """The whole dataset: ontology, entities, every source, and any extra files (each its own graph)."""
+    layout = layout or default_layout()
+    dataset = new_dataset()
+    ontology = dataset.graph(ONTOLOGY_GRAPH)
+    for path in ontology_files(layout):
+        parse_into(ontology, path)
+    parse_into(dataset.graph(ENTITIES_GRAPH), layout.entities_file)
+    for source in source_files(layout):
+        load_source(dataset, source)
+    for path in extra_files or []:
+        parse_into(dataset.graph(GRAPH["file/" + path.name]), path)
+    return dataset
+
+
+def data_graph_names(dataset: Dataset) -> list[URIRef]:
+    """The named graphs holding data (entities and sources), in a stable order."""
+    skip = {ONTOLOGY_GRAPH, INFERRED_GRAPH}
+    names = {g.identifier for g in dataset.graphs() if isinstance(g.identifier, URIRef) and g.identifier not in skip}
+    names.discard(URIRef("urn:x-rdflib:default"))
+    return sorted(name for name in names if len(dataset.graph(name)))
