@@ -8,11 +8,22 @@ Formats are guessed from the output file's extension and can be set by short nam
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import sys
 from pathlib import Path
 
 from diplokg.errors import DiplokgError
 from diplokg.paths import Layout, default_layout
+
+# Subcommands implemented in modules of their own: each module has configure(parser), which adds
+# the arguments and sets `run`; its top-level imports stay light so that startup stays fast.
+EXTENSIONS = {
+    "serve": ("diplokg.server", "serve the graph over HTTP: SPARQL endpoint, entity pages, query page"),
+    "push": ("diplokg.push", "upload the dataset to a SPARQL server (Graph Store Protocol)"),
+    "draw": ("diplokg.draw", "draw who met whom, or the timeline of events, as SVG or PNG"),
+    "docs": ("diplokg.docs", "write the HTML reference of the ontology and shapes"),
+}
 
 EXAMPLES = """examples:
   diplokg stats                                   counts per named graph
@@ -119,7 +130,12 @@ def run_validate(args: argparse.Namespace) -> int:
 
     layout = default_layout()
     extra = [Path(p) for p in args.files]
-    dataset, closure = load_reasoned(layout, reason=not args.no_reason, extra=extra)
+    if args.endpoint:
+        from diplokg.remote import fetch_dataset
+
+        dataset, closure = fetch_dataset(args.endpoint), None
+    else:
+        dataset, closure = load_reasoned(layout, reason=not args.no_reason, extra=extra)
     progress("validating (SHACL)")
     from diplokg.namespaces import GRAPH
 
@@ -272,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--fail-on", choices=["violation", "warning", "info"], default="violation",
                           help="lowest severity that makes the exit code 1 (default: violation)")
     validate.add_argument("--no-reason", action="store_true", help="validate the asserted triples only")
+    validate.add_argument("--endpoint", help="validate the data of a remote SPARQL endpoint instead")
     validate.set_defaults(run=run_validate)
 
     queries = commands.add_parser("queries", help="list the saved queries")
@@ -293,6 +310,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="embedded engine: oxigraph (fast, default) or rdflib (reference)")
     query.add_argument("--endpoint", help="run on a remote SPARQL endpoint instead")
     query.set_defaults(run=run_query)
+
+    for name, (module, summary) in EXTENSIONS.items():
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module).configure(commands.add_parser(name, help=summary))
     return parser
 
 
