@@ -138,11 +138,12 @@ def run_validate(args: argparse.Namespace) -> int:
         dataset, closure = load_reasoned(layout, reason=not args.no_reason, extra=extra)
     progress("validating (SHACL)")
     from diplokg.namespaces import GRAPH
+    from diplokg.validation import display_path
 
-    report = validate(dataset, layout, {GRAPH["file/" + p.name]: [p] for p in extra})
+    report = validate(dataset, layout, {GRAPH[p.stem]: [p] for p in extra})
     if closure is not None and not closure.consistent:
         print("OWL RL inconsistencies:\n  - " + "\n  - ".join(closure.inconsistencies), file=sys.stderr)
-    only = str(extra[0]) if len(extra) == 1 else None
+    only = display_path(extra[0], layout.root) if len(extra) == 1 else None
     if args.format == "turtle":
         text = report.results_graph.serialize(format="turtle")
     elif args.format == "json":

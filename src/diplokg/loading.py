@@ -7,16 +7,18 @@ text; nothing is fetched from the network. Parse errors name the file, line and 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax import SAXParseException
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.util import guess_format
 
-from diplokg.errors import DiplokgError
+from diplokg.errors import DiplokgError, line_of
 from diplokg.namespaces import DIP, ENTITIES_GRAPH, GRAPH, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, SCHEMA, bind_prefixes
 from diplokg.paths import Layout, default_layout
 
@@ -57,15 +59,21 @@ def source_files(layout: Layout) -> list[SourceFiles]:
 def describe_syntax_error(path: Path, error: Exception) -> str:
     """A one-paragraph message naming the file, line and column of an RDF syntax error."""
     if isinstance(error, BadSyntax):
-        line = error.lines + 1
-        text = error.argstr
-        column = error._i - (text.rfind("\n", 0, error._i) + 1) + 1
-        found = text[error._i : error._i + 30].split("\n")[0]
+        text = error._str.decode("utf-8", "replace") if isinstance(error._str, bytes) else str(error._str)
+        before = text[: error._i]
+        line = before.count("\n") + 1
+        column = error._i - (before.rfind("\n") + 1) + 1
+        found = text[error._i : error._i + 30].split("\n")[0] or "end of line"
         return f"{path}:{line}:{column}: syntax error: {error._why} (at {found!r})."
+    if isinstance(error, SAXParseException):
+        return f"{path}:{error.getLineNumber()}:{error.getColumnNumber() + 1}: syntax error: {error.getMessage()}."
+    if isinstance(error, json.JSONDecodeError):
+        return f"{path}:{error.lineno}:{error.colno}: syntax error: {error.msg}."
     message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    match = re.search(r"line (\d+)", message)
-    where = f"{path}:{match.group(1)}" if match else str(path)
-    return f"{where}: cannot parse as RDF: {message}"
+    invalid = re.match(r"Invalid line: (.*)$", message)
+    line = line_of(path, invalid.group(1)) if invalid else None
+    message = message.rstrip(".")
+    return f"{path}:{line}: syntax error: {message}." if line else f"{path}: cannot parse as RDF: {message}."
 
 
 def parse_into(graph: Graph, path: Path, rdf_format: str | None = None) -> None:
@@ -79,14 +87,18 @@ def parse_into(graph: Graph, path: Path, rdf_format: str | None = None) -> None:
         )
     try:
         graph.parse(path, format=rdf_format or guess_format(str(path)) or "turtle")
-    except (BadSyntax, SyntaxError, ValueError, KeyError) as error:
-        raise DiplokgError(describe_syntax_error(path, error)) from None
     except (OSError, UnicodeDecodeError) as error:
         raise DiplokgError(f"{path}: cannot read the file: {error}.") from None
+    except Exception as error:  # every parser raises its own kind of syntax error
+        raise DiplokgError(describe_syntax_error(path, error)) from None
 
 
 def add_source_text(graph: Graph, source: SourceFiles) -> None:
-    """Put the full text of a source, its length and its SHA-256 into the source's graph."""
+    """Put the full text of a source, its length and its SHA-256 into the source's graph.
+
+    A missing text file adds nothing (validation then reports the source's missing text)."""
+    if not source.text.exists():
+        return
     try:
         raw = source.text.read_bytes()
     except OSError as error:
@@ -96,12 +108,17 @@ def add_source_text(graph: Graph, source: SourceFiles) -> None:
     graph.add((source.node, SCHEMA.characterCount, Literal(len(raw.decode("utf-8")), datatype=XSD.integer)))
 
 
-def load_source(dataset: Dataset, source: SourceFiles) -> Graph:
-    """Load one source's facts, anchors and text into its named graph."""
+def load_source(dataset: Dataset, source: SourceFiles, layout: Layout) -> Graph:
+    """Load one source's facts, anchors (computed if the anchors file is missing) and text."""
     graph = dataset.graph(source.graph)
     parse_into(graph, source.facts)
     if source.anchors.exists():
         parse_into(graph, source.anchors)
+    else:
+        from diplokg.anchor import anchor_facts, anchors_graph
+
+        for triple in anchors_graph(anchor_facts(source.facts, layout)):
+            graph.add(triple)
     add_source_text(graph, source)
     return graph
 
@@ -114,17 +131,28 @@ def new_dataset() -> Dataset:
 
 
 def load_dataset(layout: Layout | None = None, extra_files: list[Path] | None = None) -> Dataset:
-    """The whole dataset: ontology, entities, every source, and any extra files (each its own graph)."""
+    """The whole dataset: ontology, entities, every source, and any extra facts files.
+
+    An extra file (a new source a curator is writing) gets a named graph of its own, with its
+    evidence anchored on the fly and the text of its source; a file that is already one of the
+    dataset's facts files is not loaded twice.
+    """
     layout = layout or default_layout()
     dataset = new_dataset()
     ontology = dataset.graph(ONTOLOGY_GRAPH)
     for path in ontology_files(layout):
         parse_into(ontology, path)
     parse_into(dataset.graph(ENTITIES_GRAPH), layout.entities_file)
-    for source in source_files(layout):
-        load_source(dataset, source)
+    sources = source_files(layout)
+    for source in sources:
+        load_source(dataset, source, layout)
+    known = {source.facts.resolve() for source in sources}
     for path in extra_files or []:
-        parse_into(dataset.graph(GRAPH["file/" + path.name]), path)
+        if path.resolve() not in known:
+            if not path.is_file():
+                raise DiplokgError(f"{path}: no such file.")
+            text = layout.sources_dir / f"{path.stem}.txt"
+            load_source(dataset, SourceFiles(path.stem, path, layout.anchors_dir / path.name, text), layout)
     return dataset
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from diplokg.errors import line_of
+from diplokg.errors import DiplokgError, line_of
 from diplokg.loading import parse_into, source_files
 from diplokg.namespaces import ENTITIES_GRAPH, INFERRED_GRAPH, OA, ONTOLOGY_GRAPH, SH
 from diplokg.paths import Layout
@@ -166,6 +166,8 @@ def validate(dataset: Dataset, layout: Layout, extra: dict[URIRef, list[Path]] |
     """Validate the dataset (reasoned or not, as given) against the shapes."""
     started = time.perf_counter()
     _, results = run_shacl(data_graph(dataset), load_shapes(layout))
+    if not isinstance(results, Graph):
+        raise DiplokgError(f"{layout.shapes_file}: the shapes cannot be applied: {results}")
     findings = findings_from(results, dataset, layout, extra or {})
     return Report(findings, results, time.perf_counter() - started)
 
