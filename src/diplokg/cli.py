@@ -196,7 +196,7 @@ def run_query(args: argparse.Namespace) -> int:
     from diplokg.engines import labels_of
     from diplokg.fileio import write_atomically
     from diplokg.formats import graph_format, result_format
-    from diplokg.prefixes import sparql_prologue
+    from diplokg.prefixes import PREFIX_IRIS
     from diplokg.results import WRITERS, graph_bytes, to_table
 
     layout = default_layout()
@@ -213,10 +213,10 @@ def run_query(args: argparse.Namespace) -> int:
             except OSError as error:
                 raise DiplokgError(f"{args.file}: cannot read the query file: {error}.") from None
         else:
-            text = sparql_prologue() + args.expression
+            text = args.expression
         bindings = {}
     engine = make_engine(args, layout)
-    result = engine.query(text, bindings, inferred=args.inferred)
+    result = engine.query(text, bindings, inferred=args.inferred, prefixes=PREFIX_IRIS if args.expression else None)
     if result.kind == "graph":
         rdf_format = graph_format(args.format if args.format not in (None, "table") else None, args.output)
         data = graph_bytes(result, rdf_format.name)

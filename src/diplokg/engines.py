@@ -30,13 +30,14 @@ SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{
 class Engine(Protocol):
     """What the query command, the HTTP server and the benchmarks need of an engine."""
 
-    def query(self, text: str, bindings: dict[str, Term] | None = None, inferred: bool = True) -> Result: ...
+    def query(self, text: str, bindings: dict[str, Term] | None = None, inferred: bool = True,
+              prefixes: dict[str, str] | None = None) -> Result: ...
 
 
-def query_error(error: Exception, text: str) -> DiplokgError:
+def query_error(error: Exception, what: str = "The query is not valid SPARQL 1.1") -> DiplokgError:
     """A syntax or evaluation error as a one-paragraph message."""
     message = " ".join(str(error).split())
-    return DiplokgError(f"The query is not valid SPARQL 1.1: {message}")
+    return DiplokgError(f"{what}: {message}")
 
 
 class OxigraphEngine:
@@ -49,16 +50,17 @@ class OxigraphEngine:
         """The named graphs that make up the default graph."""
         return [g for g in self.store.named_graphs() if inferred or g.value != INFERRED_GRAPH]
 
-    def query(self, text: str, bindings: dict[str, Term] | None = None, inferred: bool = True) -> Result:
+    def query(self, text: str, bindings: dict[str, Term] | None = None, inferred: bool = True,
+              prefixes: dict[str, str] | None = None) -> Result:
         substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
         try:
-            answer = self.store.query(text, default_graph=self.graphs(inferred) or None,
+            answer = self.store.query(text, default_graph=self.graphs(inferred) or None, prefixes=prefixes,
                                       substitutions=substitutions or None)
             return from_oxigraph(answer)
         except SyntaxError as error:
-            raise query_error(error, text) from None
-        except OSError as error:
-            raise DiplokgError(f"The query failed while reading the store: {error}") from None
+            raise query_error(error) from None
+        except (OSError, RuntimeError, ValueError) as error:
+            raise query_error(error, "The query could not be evaluated") from None
 
 
 def from_oxigraph(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Result:
@@ -126,14 +128,17 @@ class RdflibEngine:
                     target.add(triple)
         return copy
 
-    def query(self, text: str, bindings: dict[str, Term] | None = None, inferred: bool = True) -> Result:
-        from rdflib.plugins.sparql.parser import ParseException
+    def query(self, text: str, bindings: dict[str, Term] | None = None, inferred: bool = True,
+              prefixes: dict[str, str] | None = None) -> Result:
+        from pyparsing import ParseException
 
         initial = {name: to_rdflib(term) for name, term in (bindings or {}).items()}
         try:
-            answer = self.view(inferred).query(text, initBindings=initial)
+            answer = self.view(inferred).query(text, initBindings=initial, initNs=prefixes or {})
         except ParseException as error:
-            raise query_error(error, text) from None
+            raise query_error(error) from None
+        except Exception as error:  # rdflib's evaluator raises many kinds (unbound, type errors)
+            raise query_error(error, "The query could not be evaluated by rdflib") from None
         if answer.type == "ASK":
             return Result("ask", boolean=bool(answer.askAnswer))
         if answer.type in ("CONSTRUCT", "DESCRIBE"):

@@ -10,6 +10,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 
+def current_umask() -> int:
+    """The process umask (read by setting it and putting it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(target: str | Path, produce: Callable[[BinaryIO], None]) -> None:
     """Call `produce` with a binary stream; '-' streams to stdout, a path is replaced atomically.
 
@@ -26,6 +33,7 @@ def write_atomically(target: str | Path, produce: Callable[[BinaryIO], None]) ->
     try:
         with os.fdopen(handle, "wb") as stream:
             produce(stream)
+        os.chmod(temporary, 0o666 & ~current_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
