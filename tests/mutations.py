@@ -70,7 +70,7 @@ def shift_span(evidence: URIRef, by: int) -> Callable[[Dataset], None]:
         graph = dataset.graph(LUNCH)
         for predicate in (OA.start, OA.end):
             value = int(graph.value(selector, predicate))
-            graph.set((selector, predicate, Literal(value + by, datatype=XSD.nonNegativeInteger)))
+            graph.set((selector, predicate, Literal(value + by, datatype=XSD.integer)))
     return edit
 
 

@@ -184,7 +184,7 @@ def test_reason_reports_additions_and_no_inconsistency(tmp_path: Path, capsys: p
     target = tmp_path / "inferred.nt"
     code, _, err = run(capsys, "reason", "-o", str(target))
     assert code == 0 and "No inconsistency found." in err
-    added = int(err.split("OWL RL closure: ")[1].split()[0])
+    added = int(err.split("OWL RL closure (fast): ")[1].split()[0])
     assert added == len(Graph().parse(target, format="nt")) > 100
 
 

@@ -99,22 +99,33 @@ def run_anchor(args: argparse.Namespace) -> int:
 
 
 def run_reason(args: argparse.Namespace) -> int:
-    from diplokg.export import serialize
+    import pyoxigraph as ox
+
     from diplokg.fileio import write_atomically
     from diplokg.formats import graph_format
 
-    _, closure = load_reasoned(default_layout())
-    assert closure is not None
-    print(f"OWL RL closure: {len(closure.inferred)} triples added in {closure.seconds:.2f} s", file=sys.stderr)
+    if args.engine == "owlrl":
+        from diplokg.engines import to_oxigraph
+
+        _, closure = load_reasoned(default_layout())
+        assert closure is not None
+        added, triples = len(closure.inferred), [ox.Triple(*map(to_oxigraph, t)) for t in closure.inferred]
+    else:
+        from diplokg.store import build_store
+
+        _, fast = build_store(default_layout())
+        assert fast is not None
+        closure, added, triples = fast, fast.added, list(fast.triples())
+    print(f"OWL RL closure ({args.engine}): {added} triples added in {closure.seconds:.2f} s", file=sys.stderr)
     if args.output:
-        from diplokg.loading import new_dataset
-        from diplokg.namespaces import INFERRED_GRAPH
+        from diplokg.prefixes import INFERRED_GRAPH
+        from diplokg.results import OX_GRAPH_FORMATS
 
         rdf_format = graph_format(args.format, args.output)
-        only = new_dataset()
-        for triple in closure.inferred:
-            only.graph(INFERRED_GRAPH).add(triple)
-        write_atomically(args.output, lambda stream: serialize(only, rdf_format, stream))
+        graph = ox.NamedNode(INFERRED_GRAPH)
+        items = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples] if rdf_format.quads else triples
+        data = ox.serialize(items, format=OX_GRAPH_FORMATS[rdf_format.name]) or b""
+        write_atomically(args.output, lambda stream: stream.write(data))
     if not closure.consistent:
         print("The ontology and data are INCONSISTENT under OWL RL:", file=sys.stderr)
         for message in closure.inconsistencies:
@@ -124,23 +135,43 @@ def run_reason(args: argparse.Namespace) -> int:
     return 0
 
 
+def fast_validation(layout: Layout, reason: bool):  # noqa: ANN201
+    """Reason with the rules and validate with the shapes compiled to SPARQL, both on pyoxigraph."""
+    import time
+
+    from diplokg import fastshacl
+    from diplokg.store import build_store
+    from diplokg.validation import Report
+
+    started = time.perf_counter()
+    progress("loading and reasoning (pyoxigraph)")
+    store, closure = build_store(layout, reason=reason)
+    progress("validating (shapes compiled to SPARQL)")
+    results = fastshacl.validate_store(store, layout.shapes_file)
+    report = Report(fastshacl.findings(results, store, layout), fastshacl.results_graph(results),
+                    time.perf_counter() - started)
+    return report, closure
+
+
 def run_validate(args: argparse.Namespace) -> int:
     from diplokg.fileio import write_atomically
-    from diplokg.validation import render_json, render_text, validate
+    from diplokg.validation import display_path, render_json, render_text, validate
 
     layout = default_layout()
     extra = [Path(p) for p in args.files]
-    if args.endpoint:
-        from diplokg.remote import fetch_dataset
-
-        dataset, closure = fetch_dataset(args.endpoint), None
+    if args.engine == "fast" and not extra and not args.endpoint:
+        report, closure = fast_validation(layout, reason=not args.no_reason)
     else:
-        dataset, closure = load_reasoned(layout, reason=not args.no_reason, extra=extra)
-    progress("validating (SHACL)")
-    from diplokg.namespaces import GRAPH
-    from diplokg.validation import display_path
+        if args.endpoint:
+            from diplokg.remote import fetch_dataset
 
-    report = validate(dataset, layout, {GRAPH[p.stem]: [p] for p in extra})
+            dataset, closure = fetch_dataset(args.endpoint), None
+        else:
+            dataset, closure = load_reasoned(layout, reason=not args.no_reason, extra=extra)
+        progress("validating (pyshacl)")
+        from diplokg.namespaces import GRAPH
+
+        report = validate(dataset, layout, {GRAPH[p.stem]: [p] for p in extra})
     if closure is not None and not closure.consistent:
         print("OWL RL inconsistencies:\n  - " + "\n  - ".join(closure.inconsistencies), file=sys.stderr)
     only = display_path(extra[0], layout.root) if len(extra) == 1 else None
@@ -235,16 +266,15 @@ def run_build(args: argparse.Namespace) -> int:
     from diplokg.catalogue import load_catalogue
     from diplokg.engines import OxigraphEngine
     from diplokg.store import open_store
-    from diplokg.validation import render_text, validate
+    from diplokg.validation import render_text
 
     layout = default_layout()
-    dataset, closure = load_reasoned(layout)
+    report, closure = fast_validation(layout, reason=True)
     assert closure is not None
-    print(f"loaded {len(dataset)} triples; OWL RL added {len(closure.inferred)} in {closure.seconds:.1f} s")
+    print(f"built {len(closure.store)} quads; OWL RL added {closure.added} in {closure.seconds:.2f} s; "
+          f"loaded, reasoned and validated in {report.seconds:.2f} s")
     for message in closure.inconsistencies:
         print(f"  inconsistency: {message}")
-    progress("validating (SHACL)")
-    report = validate(dataset, layout)
     print(render_text(report), end="")
     engine = OxigraphEngine(open_store(layout))
     for query in load_catalogue(layout.queries_dir).values():
@@ -280,6 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
     reason = commands.add_parser("reason", help="compute the OWL RL closure and report inconsistencies")
     reason.add_argument("-o", "--output", help="write the inferred triples to this file")
     reason.add_argument("--format", help="RDF format of the output (default: from -o)")
+    reason.add_argument("--engine", choices=["fast", "owlrl"], default="fast",
+                        help="fast: SPARQL rules on pyoxigraph (default); owlrl: the reference reasoner")
     reason.set_defaults(run=run_reason)
 
     validate = commands.add_parser("validate", help="reason, then validate against the SHACL shapes")
@@ -290,6 +322,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="lowest severity that makes the exit code 1 (default: violation)")
     validate.add_argument("--no-reason", action="store_true", help="validate the asserted triples only")
     validate.add_argument("--endpoint", help="validate the data of a remote SPARQL endpoint instead")
+    validate.add_argument("--engine", choices=["fast", "pyshacl"], default="fast",
+                          help="fast: rules and shapes compiled to SPARQL on pyoxigraph (default); pyshacl: owlrl + "
+                               "pyshacl, the reference (always used for extra files and --endpoint)")
     validate.set_defaults(run=run_validate)
 
     queries = commands.add_parser("queries", help="list the saved queries")

@@ -1,7 +1,7 @@
 """The built dataset in a pyoxigraph Store, cached on disk so unchanged data is not rebuilt.
 
-Building means: load every file with rdflib, reason, and write the quads (asserted and inferred)
-to `.cache/dataset-<fingerprint>.nq`. The fingerprint hashes every input file and the package
+Building means: parse every file with pyoxigraph, reason (rules to fixpoint), and write the quads
+(asserted and inferred) to `.cache/dataset-<fingerprint>.nq`. The fingerprint hashes every input file and the package
 version, so any edit rebuilds; a query on unchanged data only parses the cache with pyoxigraph.
 """
 
@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from diplokg import __version__
 from diplokg.fileio import write_atomically
 from diplokg.paths import Layout
+
+if TYPE_CHECKING:
+    from diplokg.rules import StoreClosure
 
 
 def input_files(layout: Layout) -> list[Path]:
@@ -38,14 +42,19 @@ def cache_path(layout: Layout) -> Path:
     return layout.cache_dir / f"dataset-{fingerprint(layout)}.nq"
 
 
-def build_quads(layout: Layout) -> bytes:
-    """Load, reason, and serialise the whole dataset as N-Quads (the slow path)."""
-    from diplokg.loading import load_dataset
-    from diplokg.reasoning import reason
+def build_store(layout: Layout, reason: bool = True) -> tuple[ox.Store, StoreClosure | None]:
+    """Parse every file into a pyoxigraph Store and, unless told not to, add the OWL RL closure
+    (SPARQL rules to fixpoint; equal to owlrl's closure for the constructs the ontology uses)."""
+    from diplokg.rules import load_store, reason_store
 
-    dataset = load_dataset(layout)
-    reason(dataset)
-    return dataset.serialize(format="nquads", encoding="utf-8")
+    store = load_store(layout)
+    return store, reason_store(store) if reason else None
+
+
+def build_quads(layout: Layout) -> bytes:
+    """Load, reason, and serialise the whole dataset as N-Quads (the slow path, run on a cache miss)."""
+    store, _ = build_store(layout)
+    return store.dump(format=ox.RdfFormat.N_QUADS) or b""
 
 
 def open_store(layout: Layout, use_cache: bool = True) -> ox.Store:
@@ -57,5 +66,5 @@ def open_store(layout: Layout, use_cache: bool = True) -> ox.Store:
             stale.unlink(missing_ok=True)
         write_atomically(cached, lambda stream: stream.write(data))
     store = ox.Store()
-    store.bulk_load(path=str(cached), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(cached), format=ox.RdfFormat.N_QUADS, lenient=True)  # our own file
     return store
