@@ -430,3 +430,28 @@ def test_invalid_data_refuses_to_start(tmp_path: Path, layout: Layout) -> None:
                               text=True, timeout=300, env={**os.environ, "DIPLOKG_HOME": str(tmp_path)})
     assert finished.returncode == 1
     assert "person:nameless" in finished.stderr and "refusing to start" in finished.stderr
+
+
+def test_person_page_shows_their_network(client: httpx.Client) -> None:
+    page = client.get("/id/person/roberto-velasco", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    section = page.text.split('<section id="picture">', 1)[1].split("</section>", 1)[0]
+    assert "<svg" in section and "Esteban Moctezuma Barragán" in section
+    assert 'href="/id/person/esteban-moctezuma-barragan"' in section
+
+
+def test_event_page_shows_its_delegations(client: httpx.Client) -> None:
+    page = client.get("/id/event/2021-08-11-lunch-meeting", headers={"Accept": "text/html"})
+    section = page.text.split('<section id="picture">', 1)[1].split("</section>", 1)[0]
+    for name in ("Jake Sullivan", "Marcelo Ebrard", "Uzra Zeya", "Benito Galeana"):
+        assert name in section
+
+
+def test_pictures_and_reference_pages(client: httpx.Client) -> None:
+    timeline = client.get("/pictures/timeline")
+    assert timeline.status_code == 200 and timeline.headers["content-type"].startswith("image/svg+xml")
+    assert "Lunch meeting of the Mexican and US delegations" in timeline.text
+    assert client.get("/pictures/portrait").status_code == 404
+    assert client.get("/pictures/network", params={"person": "person:nobody-at-all"}).status_code == 400
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "Delegation" in docs.text and "head of delegation" in docs.text

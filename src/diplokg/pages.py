@@ -26,6 +26,11 @@ STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 XSD_STRING = PREFIX_IRIS["xsd"] + "string"
 RDF_TYPE = PREFIX_IRIS["rdf"] + "type"
+
+
+def local_link(iri: str) -> str:
+    """The path of an entity IRI on this server (other IRIs unchanged)."""
+    return "/id/" + iri[len(ID):] if iri.startswith(ID) else iri
 CONTEXT = 280  # characters of source text shown on each side of a quote, at most
 LONG = 400  # literals longer than this are folded
 
@@ -130,6 +135,7 @@ class Pages:
                                               trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
         self.texts: dict[str, str] = {}
         self.entity_page = lru_cache(maxsize=512)(self.entity_page)  # type: ignore[method-assign]  # read-only data
+        self.picture = lru_cache(maxsize=128)(self.picture)  # type: ignore[method-assign]
 
     def render(self, template: str, **context: Any) -> str:
         return self.environment.get_template(template).render(**context)
@@ -200,6 +206,27 @@ class Pages:
                                              first, last))
         return found
 
+    def picture(self, kind: str, event: str | None = None, person: str | None = None) -> str:
+        """A picture of diplokg.draw as inline SVG, its nodes linked to this server's entity pages."""
+        from diplokg.draw import picture, render
+
+        svg = render(picture(self.engine, kind, event, person, link=local_link), "svg").decode("utf-8")
+        return svg[svg.index("<svg"):]
+
+    def entity_picture(self, iri: str, types: set[str]) -> str | None:
+        """For a person, their contacts; for an event, its delegations facing each other; else none."""
+        from diplokg.errors import DiplokgError
+
+        person, event = PREFIX_IRIS["foaf"] + "Person", ID + "event/"
+        try:
+            if person in types:
+                return self.picture("network", person=iri)
+            if iri.startswith(event):
+                return self.picture("network", event=iri)
+        except DiplokgError:  # a person who met no one, an event without participants: no picture
+            return None
+        return None
+
     def entity_page(self, iri: str) -> str:
         """The HTML page of one entity."""
         this = ox.NamedNode(iri)
@@ -226,9 +253,10 @@ class Pages:
                                                       "event": ref(event), "roles": [],
                                                       "evidence": evidence.get(statement.value, [])})
             entry["roles"] += [role.value] if role.value not in entry["roles"] else []
+        types = [o for o, p, _ in outgoing if p is not None and p.value == RDF_TYPE]
         return self.render(
             "entity.html", iri=iri, title=labels.get(iri) or shorten(iri),
-            types=[ref(o) for o, p, _ in outgoing if p is not None and p.value == RDF_TYPE],
+            types=[ref(o) for o in types], picture=self.entity_picture(iri, {o.value for o in types}),
             rdf_links=[("Turtle", "ttl"), ("JSON-LD", "jsonld"), ("N-Triples", "nt")],
             evidence=evidence.get(iri, []),
             events=[{"event": ref(e), "date": d.value if d else "", "capacities": c.value if c else ""}

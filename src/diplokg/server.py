@@ -736,6 +736,27 @@ def entity(request: Request) -> Response:
     return rdf_response(request, pages.bounded_description(iri))
 
 
+def pictures(request: Request) -> Response:
+    """`diplokg draw` over HTTP: /pictures/network[?event=IRI|?person=IRI], /pictures/timeline (SVG)."""
+    from starlette.responses import Response
+
+    kind = request.path_params["kind"]
+    if kind not in ("network", "timeline"):
+        raise Problem(404, f"No picture {kind!r}; the pictures are: network, timeline.")
+    svg = service_of(request).pages.picture(kind, request.query_params.get("event"), request.query_params.get("person"))
+    return Response(svg, media_type="image/svg+xml")
+
+
+def reference(request: Request) -> Response:
+    """The HTML reference of the ontology, shapes and vocabularies (as `diplokg docs` writes it)."""
+    from starlette.responses import HTMLResponse
+
+    from diplokg.docs import render_docs
+
+    service = service_of(request)
+    return HTMLResponse(render_docs(service.settings.layout, service.pages.engine)["index.html"])
+
+
 def void(request: Request) -> Response:
     return rdf_response(request, service_of(request).void(base_url(request)))
 
@@ -795,6 +816,8 @@ def create_app(service: Service) -> Starlette:
         Route("/queries/{name}", saved_query),
         Route("/id/{path:path}", entity),
         Route("/.well-known/void", void),
+        Route("/pictures/{kind}", pictures),
+        Route("/docs", reference),
         Route("/dumps/{name}", dump),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
