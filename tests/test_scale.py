@@ -18,7 +18,7 @@ from rdflib.namespace import FOAF, RDF, XSD
 
 from diplokg import fastshacl, reasoning, rules
 from diplokg.anchor import anchor_facts
-from diplokg.engines import to_oxigraph
+from diplokg.engines import to_oxigraph, to_rdflib
 from diplokg.loading import load_dataset
 from diplokg.namespaces import DIP, ID, OA
 from diplokg.paths import Layout
@@ -127,7 +127,7 @@ def test_store_closure_equals_the_graph_closure(layout: Layout, dataset: Dataset
     reference = reasoning.owl_rl_closure(reasoning.asserted_graph(dataset))
     without_blank = {t for t in reference.inferred if not any(isinstance(x, URIRef) is False and not isinstance(x, Literal)
                                                               for x in t)}
-    fast = {tuple(map(rules.rdflib_term, t)) for t in closure.triples()}
+    fast = {tuple(map(to_rdflib, t)) for t in closure.triples()}
     assert closure.added == len(reference.inferred)
     assert without_blank <= fast
     assert closure.inconsistencies == reference.inconsistencies

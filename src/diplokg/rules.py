@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from rdflib import Graph
-    from rdflib.term import Node
 
     from diplokg.paths import Layout
     from diplokg.reasoning import Closure
@@ -390,7 +389,7 @@ def owl_rl_closure(asserted: Graph) -> Closure:
     """Drop-in for diplokg.reasoning.owl_rl_closure: the same Closure, computed by the rules."""
     from rdflib import Graph, Literal
 
-    from diplokg.engines import to_oxigraph
+    from diplokg.engines import to_oxigraph, to_rdflib
     from diplokg.namespaces import bind_prefixes
     from diplokg.reasoning import Closure
 
@@ -402,22 +401,8 @@ def owl_rl_closure(asserted: Graph) -> Closure:
     inferred = Graph()
     bind_prefixes(inferred.namespace_manager)
     for triple in closure.triples():
-        inferred.add(tuple(map(rdflib_term, triple)))
+        inferred.add(tuple(map(to_rdflib, triple)))
     return Closure(inferred, closure.inconsistencies, time.perf_counter() - started)
-
-
-def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """A pyoxigraph term as rdflib makes it when parsing (a plain string literal has no datatype)."""
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == XSD + "string" else URIRef(datatype))
 
 
 def load_store(layout: Layout) -> ox.Store:

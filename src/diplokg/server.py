@@ -114,7 +114,7 @@ def inspect_query(text: str) -> Inspection:
     are predeclared, as the endpoint predeclares them.
     """
     from diplokg.prefixes import PREFIX_IRIS
-    from diplokg.remote import TOKEN
+    from diplokg.sparqltext import TOKEN
 
     prefixes = dict(PREFIX_IRIS)
     base, form, expect, pending, dataset_clause = "", None, "", "", False
