@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax import SAXParseException
 
-from rdflib import Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.util import guess_format
@@ -93,19 +94,28 @@ def parse_into(graph: Graph, path: Path, rdf_format: str | None = None) -> None:
         raise DiplokgError(describe_syntax_error(path, error)) from None
 
 
-def add_source_text(graph: Graph, source: SourceFiles) -> None:
-    """Put the full text of a source, its length and its SHA-256 into the source's graph.
+def source_text_facts(source: SourceFiles) -> list[tuple[str, ox.Literal]]:
+    """(predicate IRI, value) of a source's full text, its SHA-256 and its length, for either loader.
 
-    A missing text file adds nothing (validation then reports the source's missing text)."""
+    A missing text file gives nothing (validation then reports the source's missing text)."""
     if not source.text.exists():
-        return
+        return []
     try:
         raw = source.text.read_bytes()
     except OSError as error:
         raise DiplokgError(f"{source.text}: cannot read the source text of {source.facts}: {error}.") from None
-    graph.add((source.node, SCHEMA.text, Literal(raw.decode("utf-8"), lang="en")))
-    graph.add((source.node, DIP.sha256, Literal(hashlib.sha256(raw).hexdigest())))
-    graph.add((source.node, SCHEMA.characterCount, Literal(len(raw.decode("utf-8")), datatype=XSD.integer)))
+    text = raw.decode("utf-8")
+    return [(str(SCHEMA.text), ox.Literal(text, language="en")),
+            (str(DIP.sha256), ox.Literal(hashlib.sha256(raw).hexdigest())),
+            (str(SCHEMA.characterCount), ox.Literal(str(len(text)), datatype=ox.NamedNode(str(XSD.integer))))]
+
+
+def add_source_text(graph: Graph, source: SourceFiles) -> None:
+    """Put the full text of a source, its length and its SHA-256 into the source's graph."""
+    from diplokg.engines import to_rdflib
+
+    for predicate, value in source_text_facts(source):
+        graph.add((source.node, URIRef(predicate), to_rdflib(value)))
 
 
 def load_source(dataset: Dataset, source: SourceFiles, layout: Layout) -> Graph:

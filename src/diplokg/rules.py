@@ -408,13 +408,13 @@ def owl_rl_closure(asserted: Graph) -> Closure:
 def load_store(layout: Layout) -> ox.Store:
     """The dataset of diplokg.loading.load_dataset, parsed by pyoxigraph straight into a Store.
 
-    The same named graphs and triples (each source's text, SHA-256 and length included); a file
+    The same named graphs and triples (each source's text, SHA-256 and length, from
+    diplokg.loading.source_text_facts, included); a file
     that does not parse raises DiplokgError naming the file, line and column.
     """
-    import hashlib
 
     from diplokg.errors import DiplokgError
-    from diplokg.loading import ontology_files, source_files
+    from diplokg.loading import ontology_files, source_files, source_text_facts
     from diplokg.prefixes import ENTITIES_GRAPH, GRAPH, ONTOLOGY_GRAPH, PREFIX_IRIS
 
     store = ox.Store()
@@ -430,21 +430,13 @@ def load_store(layout: Layout) -> ox.Store:
     for path in ontology_files(layout):
         load(path, ONTOLOGY_GRAPH)
     load(layout.entities_file, ENTITIES_GRAPH)
-    schema, xsd = PREFIX_IRIS["schema"], PREFIX_IRIS["xsd"]
     texts = []
     for source in source_files(layout):
         graph = GRAPH + source.slug
         load(source.facts, graph)
         if source.anchors.exists():
             load(source.anchors, graph)
-        raw = source.text.read_bytes()
-        text = raw.decode("utf-8")
         node, name = ox.NamedNode(PREFIX_IRIS["src"] + source.slug), ox.NamedNode(graph)
-        texts += [
-            ox.Quad(node, ox.NamedNode(schema + "text"), ox.Literal(text, language="en"), name),
-            ox.Quad(node, ox.NamedNode(PREFIX_IRIS["dip"] + "sha256"), ox.Literal(hashlib.sha256(raw).hexdigest()), name),
-            ox.Quad(node, ox.NamedNode(schema + "characterCount"),
-                    ox.Literal(str(len(text)), datatype=ox.NamedNode(xsd + "integer")), name),
-        ]
+        texts += [ox.Quad(node, ox.NamedNode(predicate), value, name) for predicate, value in source_text_facts(source)]
     store.extend(texts)
     return store
