@@ -4,7 +4,7 @@
     python bench/run.py --sizes 1e4,1e5,1e6          # the full run (see bench/README.md)
 
 For each size a corpus is generated (bench/generate.py), then two worker processes run the steps, one on
-the fast path (pyoxigraph: load, rules.py closure, fastshacl, every saved query through OxigraphEngine and
+the fast path (pyoxigraph: load, rules.py closure, diplokg.shacl, every saved query through OxigraphEngine and
 on the raw Store, N-Quads export) and one on the reference path (rdflib parse, owlrl, pyshacl, rdflib's
 query engine, rdflib export); the reference steps stop at the size limits given and are then extrapolated
 linearly from the largest size measured. Each row gives the seconds of both, their ratio and the peak
@@ -49,10 +49,10 @@ def timed(function: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
 
 
 def fast_worker(layout_root: Path, repeat: int) -> dict[str, Any]:
-    """The fast path: pyoxigraph load, rules closure, fastshacl, queries, export."""
+    """The fast path: pyoxigraph load, rules closure, diplokg.shacl, queries, export."""
     import pyoxigraph as ox
 
-    from diplokg import fastshacl, rules
+    from diplokg import rules, shacl
     from diplokg.catalogue import load_catalogue
     from diplokg.engines import OxigraphEngine
     from diplokg.paths import Layout
@@ -64,7 +64,7 @@ def fast_worker(layout_root: Path, repeat: int) -> dict[str, Any]:
     out["load"] = {"seconds": seconds, "peak_mb": peak_mb(), "triples": len(store)}
     seconds, closure = timed(lambda: rules.reason_store(store))
     out["reason"] = {"seconds": seconds, "peak_mb": peak_mb(), "inferred": closure.added, "consistent": closure.consistent}
-    seconds, results = timed(lambda: fastshacl.validate_store(store, layout.shapes_file))
+    seconds, results = timed(lambda: shacl.validate_store(store, layout.shapes_file))
     out["validate"] = {"seconds": seconds, "peak_mb": peak_mb(), "results": len(results)}
     engine = OxigraphEngine(store)
     for query in load_catalogue(layout.queries_dir).values():

@@ -16,7 +16,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import FOAF, RDF, XSD
 
-from diplokg import fastshacl, reasoning, rules
+from diplokg import reasoning, rules, shacl
 from diplokg.anchor import anchor_facts
 from diplokg.engines import to_oxigraph, to_rdflib
 from diplokg.loading import load_dataset
@@ -47,7 +47,7 @@ def store_of(dataset: Dataset) -> ox.Store:
 
 
 def fast_findings(dataset: Dataset, layout: Layout) -> set[tuple[str, str]]:
-    return {r.key() for r in fastshacl.validate_store(store_of(dataset), layout.shapes_file)}
+    return {r.key() for r in shacl.validate_store(store_of(dataset), layout.shapes_file)}
 
 
 def assert_same_closure(asserted: Graph) -> None:
@@ -97,7 +97,7 @@ def test_generated_corpus_conforms_to_the_shapes(corpus: Layout, corpus_dataset:
     assert validate(reasoned, corpus).findings == []
     store = rules.load_store(corpus)
     assert rules.reason_store(store).consistent
-    assert fastshacl.validate_store(store, corpus.shapes_file) == []
+    assert shacl.validate_store(store, corpus.shapes_file) == []
 
 
 def test_fast_closure_equals_owlrl_on_the_real_data(dataset: Dataset) -> None:
@@ -138,7 +138,7 @@ def test_fast_validation_matches_pyshacl_on_the_real_data(layout: Layout, datase
     expected = {(f.focus, "http://www.w3.org/ns/shacl#" + f.component.split(":")[1]) for f in validate(reasoned, layout).findings}
     store = rules.load_store(layout)
     rules.reason_store(store)
-    assert {r.key() for r in fastshacl.validate_store(store, layout.shapes_file)} == expected
+    assert {r.key() for r in shacl.validate_store(store, layout.shapes_file)} == expected
 
 
 def test_fast_validation_matches_pyshacl_on_a_generated_corpus_with_defects(corpus: Layout, corpus_dataset: Dataset) -> None:
@@ -164,12 +164,12 @@ def test_fast_validation_matches_pyshacl_on_every_mutation(layout: Layout, datas
 def test_fast_validation_results_carry_path_severity_and_message(layout: Layout, dataset: Dataset) -> None:
     changed = copy_of(dataset)
     next(m for m in MUTATIONS if m.component.endswith("MinCountConstraintComponent")).apply(changed)
-    results = fastshacl.validate_store(store_of(changed), layout.shapes_file)
+    results = shacl.validate_store(store_of(changed), layout.shapes_file)
     assert results
     for result in results:
         assert result.severity.startswith("http://www.w3.org/ns/shacl#") and result.message
         assert result.path or not result.component.endswith("MinCountConstraintComponent")
-    findings = fastshacl.findings(results, store_of(changed), layout)
+    findings = shacl.findings(results, store_of(changed), layout)
     assert all(f.file.endswith(".ttl") and f.line for f in findings if not f.focus.startswith("_:"))
 
 

@@ -135,22 +135,13 @@ def run_reason(args: argparse.Namespace) -> int:
     return 0
 
 
-def fast_validation(layout: Layout, reason: bool):  # noqa: ANN201
-    """Reason with the rules and validate with the shapes compiled to SPARQL, both on pyoxigraph."""
-    import time
+def fast_validation(layout: Layout, reason: bool, extra: list[Path] | None = None,
+                    endpoint: str | None = None):  # noqa: ANN201
+    """Reason with the rules and validate with the fast SHACL engine, both on pyoxigraph."""
+    from diplokg.validation import validate_fast
 
-    from diplokg import fastshacl
-    from diplokg.store import build_store
-    from diplokg.validation import Report
-
-    started = time.perf_counter()
-    progress("loading and reasoning (pyoxigraph)")
-    store, closure = build_store(layout, reason=reason)
-    progress("validating (shapes compiled to SPARQL)")
-    results = fastshacl.validate_store(store, layout.shapes_file)
-    report = Report(fastshacl.findings(results, store, layout), fastshacl.results_graph(results),
-                    time.perf_counter() - started)
-    return report, closure
+    progress("loading, reasoning and validating (pyoxigraph)")
+    return validate_fast(layout, reason, extra, endpoint)
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -159,8 +150,8 @@ def run_validate(args: argparse.Namespace) -> int:
 
     layout = default_layout()
     extra = [Path(p) for p in args.files]
-    if args.engine == "fast" and not extra and not args.endpoint:
-        report, closure = fast_validation(layout, reason=not args.no_reason)
+    if args.engine == "fast":
+        report, closure = fast_validation(layout, not args.no_reason, extra, args.endpoint)
     else:
         if args.endpoint:
             from diplokg.remote import fetch_dataset
@@ -323,8 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--no-reason", action="store_true", help="validate the asserted triples only")
     validate.add_argument("--endpoint", help="validate the data of a remote SPARQL endpoint instead")
     validate.add_argument("--engine", choices=["fast", "pyshacl"], default="fast",
-                          help="fast: rules and shapes compiled to SPARQL on pyoxigraph (default); pyshacl: owlrl + "
-                               "pyshacl, the reference (always used for extra files and --endpoint)")
+                          help="fast: rules and the fast SHACL engine on pyoxigraph (default, also for extra files "
+                               "and --endpoint); pyshacl: owlrl + pyshacl, the reference")
     validate.set_defaults(run=run_validate)
 
     queries = commands.add_parser("queries", help="list the saved queries")

@@ -1,7 +1,9 @@
-"""Validation: SHACL (pyshacl) over the asserted and inferred data, reported by source file.
+"""Validation: SHACL over the asserted and inferred data, reported by source file.
 
-Each finding names the offending node (label and IRI), the property path, the message, the
-severity, the constraint component, and where the fact lives: the file and line that states it.
+The fast engine (diplokg.shacl, on pyoxigraph) is the default for the built data, extra files and a
+remote endpoint's data; pyshacl is the reference. Each finding names the offending node (label and
+IRI), the property path, the message, the severity, the constraint component, the shape, where the
+fact lives (the file and line that states it) and, where the node has one, its evidence quote.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class Finding:
     value: str
     file: str
     line: int | None
+    evidence: str = ""
 
     @property
     def where(self) -> str:
@@ -172,6 +175,48 @@ def validate(dataset: Dataset, layout: Layout, extra: dict[URIRef, list[Path]] |
     return Report(findings, results, time.perf_counter() - started)
 
 
+def store_of(dataset: Dataset):  # noqa: ANN201 - a pyoxigraph Store (imported lazily)
+    """The quads of an rdflib Dataset in a pyoxigraph Store."""
+    import pyoxigraph as ox
+
+    from diplokg.engines import to_oxigraph
+
+    store = ox.Store()
+    store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.NamedNode(str(g.identifier)))
+                 for g in dataset.graphs() if isinstance(g.identifier, URIRef) for s, p, o in g)
+    return store
+
+
+def validate_fast(layout: Layout, reason: bool = True, extra: list[Path] | None = None,
+                  endpoint: str | None = None):  # noqa: ANN201 - (Report, StoreClosure | None)
+    """The fast engine on the built data, on it with extra files, or on a remote endpoint's data;
+    the data is reasoned with the SPARQL rules (a remote dataset is taken as pushed)."""
+    from diplokg import shacl
+    from diplokg.namespaces import GRAPH
+    from diplokg.rules import reason_store
+    from diplokg.store import build_store
+
+    started = time.perf_counter()
+    closure = None
+    if endpoint:
+        from diplokg.remote import fetch_dataset
+
+        store = store_of(fetch_dataset(endpoint))
+    elif extra:
+        from diplokg.loading import load_dataset
+
+        store = store_of(load_dataset(layout, extra_files=extra))
+        closure = reason_store(store) if reason else None
+    else:
+        store, closure = build_store(layout, reason=reason)
+    shapes = shacl.ShapesGraph.parse(layout.shapes_file)
+    results = shacl.validate_store(store, shapes)
+    files = {GRAPH[p.stem]: [p] for p in extra or []}
+    report = Report(shacl.findings(results, store, layout, shapes, files), shacl.results_graph(results, shapes),
+                    time.perf_counter() - started)
+    return report, closure
+
+
 def render_text(report: Report, only_file: str | None = None) -> str:
     """The report for a person: findings grouped by file, then a summary line."""
     findings = [f for f in report.findings if only_file is None or f.file == only_file]
@@ -186,7 +231,9 @@ def render_text(report: Report, only_file: str | None = None) -> str:
             out.append(f"  {f.where}: {f.severity.split(':')[1]}: {name}")
             path = f" [{f.path}]" if f.path else ""
             value = f" (value: {f.value[:80]})" if f.value else ""
-            out.append(f"    {f.message}{path}{value}  ({f.component})")
+            out.append(f"    {f.message}{path}{value}  ({f.component}, {f.shape})")
+            if f.evidence:
+                out.append(f"    evidence: {f.evidence}")
     counts = {s: sum(1 for f in findings if f.severity == f"sh:{s}") for s in ("Violation", "Warning", "Info")}
     verdict = "conforms" if not counts["Violation"] else "does NOT conform"
     out.append(f"The data {verdict}: {counts['Violation']} violation(s), {counts['Warning']} warning(s), "
