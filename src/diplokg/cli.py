@@ -12,9 +12,14 @@ import importlib
 import importlib.util
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from diplokg.errors import DiplokgError
 from diplokg.paths import Layout, default_layout
+
+if TYPE_CHECKING:
+    from diplokg.rules import StoreClosure
+    from diplokg.validation import Report
 
 # Subcommands implemented in modules of their own: each module has configure(parser), which adds
 # the arguments and sets `run`; its top-level imports stay light so that startup stays fast.
@@ -136,7 +141,7 @@ def run_reason(args: argparse.Namespace) -> int:
 
 
 def fast_validation(layout: Layout, reason: bool, extra: list[Path] | None = None,
-                    endpoint: str | None = None):  # noqa: ANN201
+                    endpoint: str | None = None) -> tuple[Report, StoreClosure | None]:
     """Reason with the rules and validate with the fast SHACL engine, both on pyoxigraph."""
     from diplokg.validation import validate_fast
 

@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -22,6 +23,11 @@ from diplokg.loading import parse_into, source_files
 from diplokg.namespaces import ENTITIES_GRAPH, INFERRED_GRAPH, OA, ONTOLOGY_GRAPH, SH
 from diplokg.paths import Layout
 from diplokg.prefixes import shorten
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from diplokg.rules import StoreClosure
 
 SEVERITIES = {"violation": SH.Violation, "warning": SH.Warning, "info": SH.Info}
 RANK = {SH.Violation: 3, SH.Warning: 2, SH.Info: 1}
@@ -175,7 +181,7 @@ def validate(dataset: Dataset, layout: Layout, extra: dict[URIRef, list[Path]] |
     return Report(findings, results, time.perf_counter() - started)
 
 
-def store_of(dataset: Dataset):  # noqa: ANN201 - a pyoxigraph Store (imported lazily)
+def store_of(dataset: Dataset) -> ox.Store:
     """The quads of an rdflib Dataset in a pyoxigraph Store."""
     import pyoxigraph as ox
 
@@ -188,7 +194,7 @@ def store_of(dataset: Dataset):  # noqa: ANN201 - a pyoxigraph Store (imported l
 
 
 def validate_fast(layout: Layout, reason: bool = True, extra: list[Path] | None = None,
-                  endpoint: str | None = None):  # noqa: ANN201 - (Report, StoreClosure | None)
+                  endpoint: str | None = None) -> tuple[Report, StoreClosure | None]:
     """The fast engine on the built data, on it with extra files, or on a remote endpoint's data;
     the data is reasoned with the SPARQL rules (a remote dataset is taken as pushed)."""
     from diplokg import shacl

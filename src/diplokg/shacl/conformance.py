@@ -47,7 +47,7 @@ class Case:
 
     @property
     def sparql(self) -> bool:
-        return str(self.iri).startswith(BASE + "sparql/")
+        return str(self.iri).startswith(TEST_IRIS + "sparql/")
 
 
 @dataclass
@@ -98,7 +98,7 @@ def read_manifest(manifest: Path) -> list[Case]:
                 for test in Collection(graph, entries):
                     action = graph.value(test, MF.action)
                     result = graph.value(test, MF.result)
-                    cases.append(Case(test, str(graph.value(test, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))),
+                    cases.append(Case(URIRef(str(test).replace(BASE, TEST_IRIS)), str(graph.value(test, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))),
                                       local(root, graph.value(action, SHT.dataGraph)),
                                       local(root, graph.value(action, SHT.shapesGraph)), graph,
                                       None if result == SHT.Failure else result))
@@ -235,7 +235,7 @@ def run_case(case: Case, engine: Callable[[Case], tuple[bool, Graph, Node, Graph
     started = time.perf_counter()
     try:
         conforms, report, node, context = engine(case)
-    except Exception as error:  # noqa: BLE001 - any refusal of the engine is the outcome being tested
+    except Exception as error:  # any refusal of the engine is the outcome being tested
         seconds = time.perf_counter() - started
         if case.expected is None:
             return Outcome(case, True, seconds, f"refused as expected: {' '.join(str(error).split())[:200]}")
@@ -259,21 +259,20 @@ def earl(run: Run) -> Graph:
 
     from rdflib import XSD
 
-    name, iri = ENGINES[run.engine]
-    subject = URIRef(iri)
+    subject = URIRef(ENGINES[run.engine][1])
     graph = Graph()
     graph.bind("earl", EARL)
     graph.bind("doap", DOAP)
     graph.add((subject, RDF.type, EARL.Software))
     graph.add((subject, RDF.type, EARL.TestSubject))
-    graph.add((subject, DOAP.name, Literal(name)))
+    graph.add((subject, DOAP.name, Literal(engine_name(run.engine))))
     now = Literal(datetime.now(UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
     for outcome in run.outcomes:
         assertion, result = BNode(), BNode()
         graph.add((assertion, RDF.type, EARL.Assertion))
         graph.add((assertion, EARL.assertedBy, subject))
         graph.add((assertion, EARL.subject, subject))
-        graph.add((assertion, EARL.test, URIRef(str(outcome.case.iri).replace(BASE, TEST_IRIS))))
+        graph.add((assertion, EARL.test, outcome.case.iri))
         graph.add((assertion, EARL.result, result))
         graph.add((result, RDF.type, EARL.TestResult))
         graph.add((result, EARL.mode, EARL.automatic))
@@ -289,3 +288,37 @@ def published(earl_file: Path) -> int:
     graph = Graph()
     graph.parse(earl_file, format="turtle")
     return sum(1 for _ in graph.subjects(EARL.outcome, EARL.passed))
+
+
+def engine_name(engine: str) -> str:
+    """The engine's name with its version."""
+    from importlib.metadata import version
+
+    return f"{ENGINES[engine][0]} {version(engine)}"
+
+
+def write_earl(runs: list[Run], folder: Path) -> list[Path]:
+    """Each run's EARL report as `<engine>-earl.ttl` in `folder` (written atomically)."""
+    from diplokg.fileio import write_atomically
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for run in runs:
+        path = folder / f"{run.engine}-earl.ttl"
+        data = earl(run).serialize(format="turtle").encode("utf-8")
+        write_atomically(path, lambda stream, data=data: stream.write(data))
+        written.append(path)
+    return written
+
+
+def summary(runs: list[Run], suite: Path) -> str:
+    """A table of pass counts and times of each run, and the published results beside the suite."""
+    lines = ["| engine | passed | time (s) |", "| --- | --- | --- |"]
+    for run in runs:
+        lines.append(f"| {engine_name(run.engine)} | {run.passed}/{len(run.outcomes)} | {run.seconds:.2f} |")
+    for name, file in (("TopBraid SHACL API (published)", "topbraid-earl.ttl"),
+                       ("pySHACL 0.9.4 (published)", "pyshacl-0.9.4-earl.ttl")):
+        if (suite / file).exists():
+            lines.append(f"| {name} | {published(suite / file)}/121 | — |")
+    failures = [f"{run.engine}: {o.case.iri} — {o.info}" for run in runs for o in run.outcomes if not o.passed]
+    return "\n".join(lines + ["", *failures])

@@ -133,7 +133,7 @@ def evidence(store: ox.Store, node: Term) -> str:
         exact = next((e for s in selectors for e in objects(s, oa + "exact")), None)
         if exact is None:
             continue
-        span = next((f" [{start.value}–{end.value}]" for s in selectors for start in objects(s, oa + "start")
+        span = next((f" [{start.value}-{end.value}]" for s in selectors for start in objects(s, oa + "start")
                      for end in objects(s, oa + "end")), "")
         quotes.append(f"“{exact.value}”{span}")
     return "; ".join(sorted(quotes)[:2])

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from diplokg.errors import DiplokgError
 from diplokg.shacl import paths
 from diplokg.shacl.data import DataGraph
-from diplokg.shacl.shapes import RDF, SH, ShapesGraph, Term
+from diplokg.shacl.shapes import SH, ShapesGraph, Term
 
 Binding = Term | str  # a term, or SPARQL text (a path)
 PROJECTION = re.compile(r"(\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?)(.*?)(\s*(?:\bWHERE\b|\{))", re.IGNORECASE | re.DOTALL)
