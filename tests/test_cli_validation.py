@@ -119,6 +119,9 @@ def test_a_new_file_is_checked_against_the_rest(project: Path, capsys: pytest.Ca
     code, out, _ = run(capsys, "validate", str(bad), "--no-reason")
     assert code == 1
     assert "new-note.ttl" in out and "<name:nn-jake-sullivan>" in out and '"Jake Sulivan"' in out
+    assert "evidence: “Jake Sullivan” [" in out  # the fast engine (the default) quotes the evidence span
+    code, reference, _ = run(capsys, "validate", str(bad), "--no-reason", "--engine", "pyshacl")
+    assert code == 1 and "new-note.ttl" in reference and "<name:nn-jake-sullivan>" in reference
 
 
 def test_a_quote_not_in_the_source_is_named(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

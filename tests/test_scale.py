@@ -11,18 +11,17 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import FOAF, RDF, XSD
 
 from diplokg import reasoning, rules, shacl
 from diplokg.anchor import anchor_facts
-from diplokg.engines import to_oxigraph, to_rdflib
+from diplokg.engines import to_rdflib
 from diplokg.loading import load_dataset
 from diplokg.namespaces import DIP, ID, OA
 from diplokg.paths import Layout
-from diplokg.validation import validate
+from diplokg.validation import store_of, validate
 from mutations import MUTATIONS, Mutation, copy_of, reference_findings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,14 +35,6 @@ def bench_module(name: str) -> ModuleType:
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
-
-
-def store_of(dataset: Dataset) -> ox.Store:
-    """The dataset's quads in a pyoxigraph store (blank nodes keep rdflib's ids)."""
-    store = ox.Store()
-    store.extend(ox.Quad(*map(to_oxigraph, triple), to_oxigraph(graph.identifier))
-                 for graph in dataset.graphs() for triple in graph)
-    return store
 
 
 def fast_findings(dataset: Dataset, layout: Layout) -> set[tuple[str, str]]:

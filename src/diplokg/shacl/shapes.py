@@ -124,8 +124,9 @@ class ShapesGraph:
         """Refuse a shape that uses a SHACL feature the engine does not implement."""
         unknown = self.predicates(shape) & UNSUPPORTED
         if unknown:
-            raise DiplokgError(f"Shape {shape} uses what the fast validator does not support: "
-                               f"{', '.join(sorted(unknown))}; use --engine pyshacl.")
+            names = ", ".join(sorted(label(ox.NamedNode(p)) for p in unknown))
+            raise DiplokgError(f"Shape {label(shape)} uses what the fast validator does not support: {names}; "
+                               "use --engine pyshacl.")
 
 
 def label(term: Term) -> str:
