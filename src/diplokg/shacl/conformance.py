@@ -321,4 +321,4 @@ def summary(runs: list[Run], suite: Path) -> str:
         if (suite / file).exists():
             lines.append(f"| {name} | {published(suite / file)}/121 | — |")
     failures = [f"{run.engine}: {o.case.iri} — {o.info}" for run in runs for o in run.outcomes if not o.passed]
-    return "\n".join(lines + ["", *failures])
+    return "\n".join([*lines, "", *failures])
