@@ -56,50 +56,25 @@ def text(shapes: ShapesGraph, path: Term) -> str:
     return "^" + inner if what == SH + "inversePath" else inner + UNARY[what]
 
 
-def evaluate(shapes: ShapesGraph, path: Term, start: Iterable[Term], step: Step) -> set[Term]:
-    """The nodes reached from `start` along the path."""
+def evaluate(shapes: ShapesGraph, path: Term, start: Iterable[Term], step: Step, backwards: bool = False) -> set[Term]:
+    """The nodes reached from `start` along the path (against it if `backwards`)."""
     nodes = set(start)
     what, operand = kind(shapes, path)
     if what == "iri":
-        return {o for n in nodes for o in step(n, operand, False)}
+        return {o for n in nodes for o in step(n, operand, backwards)}
     if what == SH + "inversePath":
-        if isinstance(operand, ox.NamedNode):
-            return {s for n in nodes for s in step(n, operand, True)}
-        return inverse(shapes, operand, nodes, step)
+        return evaluate(shapes, operand, nodes, step, not backwards)
     if what == "sequence":
-        for part in operand:
-            nodes = evaluate(shapes, part, nodes, step)
+        for part in reversed(operand) if backwards else operand:
+            nodes = evaluate(shapes, part, nodes, step, backwards)
         return nodes
     if what == "alternative":
-        return set().union(*(evaluate(shapes, p, nodes, step) for p in operand))
+        return set().union(*(evaluate(shapes, p, nodes, step, backwards) for p in operand))
     if what == SH + "zeroOrOnePath":
-        return nodes | evaluate(shapes, operand, nodes, step)
+        return nodes | evaluate(shapes, operand, nodes, step, backwards)
     reached: set[Term] = set(nodes) if what == SH + "zeroOrMorePath" else set()
     frontier = nodes
     while frontier:
-        frontier = evaluate(shapes, operand, frontier, step) - reached
-        reached |= frontier
-    return reached
-
-
-def inverse(shapes: ShapesGraph, path: Term, nodes: set[Term], step: Step) -> set[Term]:
-    """The nodes from which the (complex) path reaches one of `nodes`."""
-    what, operand = kind(shapes, path)
-    if what == "iri":
-        return {s for n in nodes for s in step(n, operand, True)}
-    if what == SH + "inversePath":
-        return evaluate(shapes, operand, nodes, step)
-    if what == "sequence":
-        for part in reversed(operand):
-            nodes = inverse(shapes, part, nodes, step)
-        return nodes
-    if what == "alternative":
-        return set().union(*(inverse(shapes, p, nodes, step) for p in operand))
-    if what == SH + "zeroOrOnePath":
-        return nodes | inverse(shapes, operand, nodes, step)
-    reached: set[Term] = set(nodes) if what == SH + "zeroOrMorePath" else set()
-    frontier = nodes
-    while frontier:
-        frontier = inverse(shapes, operand, frontier, step) - reached
+        frontier = evaluate(shapes, operand, frontier, step, backwards) - reached
         reached |= frontier
     return reached
