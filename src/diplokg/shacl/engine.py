@@ -87,6 +87,8 @@ class Validation:
         only_target = (member is shape and path is None and targets == [self.shapes.value(constraint, SH + "select")]
                        and self.shapes.predicates(shape) & {SH + "targetClass", SH + "targetNode", SH + "targetSubjectsOf",
                                                             SH + "targetObjectsOf"} == set())
+        if not re.search(r"(?is)\bSELECT\b[^{]*\?this\b", body):  # the focus node must come back
+            return None
         if only_target:
             focus = ""
         elif not sparql.joinable(validator.text) or re.search(r"[?$]currentShape\b", body):
