@@ -300,15 +300,13 @@ def collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit
 
 def execute(store: ox.Store, job: Job) -> Outcome:
     """Run one job on a store: the answer serialised as asked, or an error status with a message."""
-    import pyoxigraph as ox
 
-    from diplokg.engines import query_error
+    from diplokg.engines import bound_query, query_error
     from diplokg.prefixes import PREFIX_IRIS
     from diplokg.results import WRITERS, graph_bytes
 
     try:
-        substitutions = {ox.Variable(name): term for name, term in job.bindings.items()} or None
-        answer = store.query(job.text, substitutions=substitutions, prefixes=PREFIX_IRIS, **dataset_options(job))
+        answer = bound_query(store, job.text, job.bindings, prefixes=PREFIX_IRIS, **dataset_options(job))
         result = collect(answer, job.limit)
     except SyntaxError as error:
         return Outcome(400, message=str(query_error(error)))

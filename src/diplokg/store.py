@@ -1,15 +1,42 @@
-"""The built dataset in a pyoxigraph Store, cached on disk so unchanged data is not rebuilt.
+"""The built dataset: one on-disk pyoxigraph store per project, built once per change of the inputs and
+opened read-only by every command and every server worker.
 
-Building means: parse every file with pyoxigraph, reason (rules to fixpoint), and write the quads
-(asserted and inferred) to `.cache/dataset-<fingerprint>.nq`. The fingerprint hashes every input file and the package
-version, so any edit rebuilds; a query on unchanged data only parses the cache with pyoxigraph.
+Under `layout.cache_dir`:
+
+- `store` — a symbolic link to the current build, an ordinary Oxigraph database
+  (`oxigraph query --location .../store` reads it too);
+- `store-<id>/` — one build: the RocksDB files and `manifest.json`, written last;
+- `store.lock` — held while building, so that concurrent commands build once and the others wait.
+
+A build parses every file with pyoxigraph, reasons (rules to fixpoint), validates (shapes compiled to
+SPARQL), writes the quads to a fresh `store-<id>.tmp/`, hashes the files RocksDB wrote, writes the
+manifest, renames the folder into place and points `store` at it. The manifest records what the store
+was built from (each input file's path, size, mtime and SHA-256; the package version), what it holds
+(quads per graph) and a digest of its own files, with the reasoning and validation outcome.
+
+Every open checks, cheaply: the manifest and the package version; the inputs (stat of each, hashing only
+those whose size or mtime changed); the store's own files (names, sizes, mtimes — any write to a RocksDB
+database adds or rewrites files). `build` and `validate` verify fully (the SHA-256 of every store file and
+the count of quads in each graph). A store that fails is rebuilt; one that is damaged, not merely out of
+date, is reported by one line on stderr. Old builds are removed under the build lock once no process
+holds them open (each reader holds a shared lock on its build's folder).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import json
+import os
+import secrets
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -20,30 +47,266 @@ from diplokg.paths import Layout
 if TYPE_CHECKING:
     from diplokg.rules import StoreClosure
 
-
-def input_files(layout: Layout) -> list[Path]:
-    """Every file the built dataset depends on."""
-    patterns = [(layout.ontology_dir, "*.ttl"), (layout.data_dir, "entities.ttl"), (layout.facts_dir, "*.ttl"),
-                (layout.anchors_dir, "*.ttl"), (layout.sources_dir, "*.txt")]
-    return sorted(path for folder, pattern in patterns for path in folder.glob(pattern)
-                  if path != layout.shapes_file)
+FORMAT = 1  # the layout of a build folder and its manifest; a change rebuilds every store
+MANIFEST = "manifest.json"
+RACY_NS = 2_000_000_000  # a file modified this close to when its stat is taken may change again unseen
+HELD: dict[str, int] = {}  # build folder -> the descriptor holding its shared lock, for the process's life
 
 
-def fingerprint(layout: Layout) -> str:
-    """A hash of every input file's name and bytes, and of the package version."""
-    digest = hashlib.sha256(__version__.encode())
-    for path in input_files(layout):
-        digest.update(str(path.relative_to(layout.root)).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()[:24]
+class Damaged(Exception):
+    """The store or its manifest is not what the manifest says (as opposed to merely out of date)."""
+
+    def __init__(self, message: str, folder: Path | None = None) -> None:
+        super().__init__(message)
+        self.folder = folder
 
 
-def cache_path(layout: Layout) -> Path:
-    return layout.cache_dir / f"dataset-{fingerprint(layout)}.nq"
+def input_files(layout: Layout) -> list[str]:
+    """Every file the built store depends on (ontology, shapes, entities, facts, anchors, source texts), as
+    paths relative to the project root, sorted (os.scandir: a stat-only check of 10^4 files stays cheap)."""
+    root = str(layout.root)
+    found = [os.path.relpath(layout.entities_file, root)] if layout.entities_file.is_file() else []
+    for folder, suffix in [(layout.ontology_dir, ".ttl"), (layout.facts_dir, ".ttl"), (layout.anchors_dir, ".ttl"),
+                           (layout.sources_dir, ".txt")]:
+        prefix = os.path.relpath(folder, root)
+        with contextlib.suppress(FileNotFoundError):
+            found += [os.path.join(prefix, e.name) for e in os.scandir(folder) if e.name.endswith(suffix) and e.is_file()]
+    return sorted(found)
+
+
+def file_digest(path: str | Path) -> str:
+    with open(path, "rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def index_files(root: Path, names: list[str], known: dict[str, list[Any]] | None = None) -> dict[str, list[Any]]:
+    """{name: [size, mtime_ns, sha256]} of files under `root`, hashing only those whose stat is not in `known`.
+
+    A file modified in the last two seconds gets size -1 (it may change again within the same mtime),
+    so that it is hashed again next time."""
+    known = known or {}
+    recent = time.time_ns() - RACY_NS
+    index = {}
+    for name in names:
+        path = os.path.join(root, name)
+        info = os.stat(path)
+        size = -1 if info.st_mtime_ns > recent else info.st_size
+        old = known.get(name)
+        same = old is not None and size >= 0 and old[0] == size and old[1] == info.st_mtime_ns
+        index[name] = [size, info.st_mtime_ns, old[2] if same else file_digest(path)]
+    return index
+
+
+@dataclass
+class Manifest:
+    """What a build was made from and what it holds (manifest.json, written last)."""
+
+    inputs: dict[str, list[Any]]
+    files: dict[str, list[Any]] = field(default_factory=dict)
+    graphs: dict[str, int] = field(default_factory=dict)
+    inferred: int = 0
+    inconsistencies: list[str] = field(default_factory=list)
+    reason_seconds: float = 0.0
+    build_seconds: float = 0.0
+    validation: dict[str, Any] = field(default_factory=dict)
+    version: str = __version__
+    format: int = FORMAT
+
+    @property
+    def quads(self) -> int:
+        return sum(self.graphs.values())
+
+    @classmethod
+    def read(cls, folder: Path) -> Manifest:
+        try:
+            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            manifest = cls(**{key: value for key, value in data.items() if key in cls.__dataclass_fields__})
+        except FileNotFoundError:
+            raise Damaged("it has no manifest") from None
+        except (OSError, ValueError, TypeError) as error:
+            raise Damaged(f"its manifest is unreadable ({error})") from None
+        if not isinstance(manifest.inputs, dict) or not isinstance(manifest.files, dict):
+            raise Damaged("its manifest is malformed")
+        return manifest
+
+    def write(self, folder: Path) -> None:
+        data = json.dumps(asdict(self), indent=1).encode("utf-8")
+        write_atomically(folder / MANIFEST, lambda stream: stream.write(data))
+
+
+@dataclass
+class Built:
+    """An opened build: the read-only store, its folder and its manifest."""
+
+    store: ox.Store
+    folder: Path
+    manifest: Manifest
+
+
+def store_link(layout: Layout) -> Path:
+    return layout.cache_dir / "store"
+
+
+def store_files(folder: Path) -> list[Path]:
+    """The files RocksDB wrote (everything in the folder but the manifest and its temporary files)."""
+    return sorted(p for p in folder.iterdir() if not p.name.startswith((MANIFEST, f".{MANIFEST}")))
+
+
+def check_files(folder: Path, manifest: Manifest, full: bool) -> None:
+    """The store's own files are those of the manifest: same names, sizes and mtimes (and bytes, if `full`)."""
+    on_disk = {p.name: p for p in store_files(folder)}
+    if set(on_disk) != set(manifest.files):
+        raise Damaged("its files are not those it was built with", folder)
+    for name, path in on_disk.items():
+        info = path.stat()
+        size, mtime, digest = manifest.files[name]
+        if [info.st_size, info.st_mtime_ns] != [size, mtime]:
+            raise Damaged(f"{name} was changed after the build", folder)
+        if full and file_digest(path) != digest:
+            raise Damaged(f"{name} does not match its digest", folder)
+
+
+def inputs_current(layout: Layout, folder: Path, manifest: Manifest) -> bool:
+    """True if the input files are those the store was built from; refreshes stale stats in the manifest."""
+    if manifest.format != FORMAT or manifest.version != __version__:
+        return False
+    index = index_files(layout.root, input_files(layout), manifest.inputs)
+    if {k: v[2] for k, v in index.items()} != {k: v[2] for k, v in manifest.inputs.items()}:
+        return False
+    if index != manifest.inputs and all(v[0] >= 0 for v in index.values()):
+        manifest.inputs = index  # touched but unchanged: remember the new stats, so they are not hashed again
+        with contextlib.suppress(OSError):
+            manifest.write(folder)
+    return True
+
+
+def hold(folder: Path) -> bool:
+    """Take a shared lock on a build folder for the rest of the process, so that no build removes it
+    meanwhile; False if the folder is gone."""
+    key = str(folder)
+    if key not in HELD:
+        try:
+            descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            return False
+        fcntl.flock(descriptor, fcntl.LOCK_SH)
+        HELD[key] = descriptor
+    if folder.exists():  # not renamed away for removal before we had the lock
+        return True
+    os.close(HELD.pop(key))
+    return False
+
+
+def current_folder(layout: Layout) -> Path | None:
+    """The folder the store link points to, held (see `hold`); None if there is no build."""
+    link = store_link(layout)
+    for _ in range(10):
+        if not link.is_symlink():
+            if link.exists():
+                raise Damaged(f"{link} is not a link to a build")
+            return None
+        folder = link.parent / os.readlink(link)
+        if hold(folder):
+            return folder
+        if os.readlink(link) == folder.name:
+            raise Damaged("its folder is missing", folder)
+    return None
+
+
+def open_folder(folder: Path, manifest: Manifest, full: bool) -> Built:
+    """Open a build read-only after checking its files (their bytes and the quads per graph too if `full`)."""
+    check_files(folder, manifest, full)
+    try:
+        store = ox.Store.read_only(str(folder))
+    except OSError as error:
+        raise Damaged(f"RocksDB cannot open it: {' '.join(str(error).split())}", folder) from None
+    if full and graph_counts(store) != manifest.graphs:
+        raise Damaged("its quads per graph differ from the manifest's", folder)
+    return Built(store, folder, manifest)
+
+
+def open_current(layout: Layout, full: bool) -> Built | None:
+    """The current build if it is current and intact; None if it is missing or out of date; Damaged if broken."""
+    folder = current_folder(layout)
+    if folder is None:
+        return None
+    try:
+        manifest = Manifest.read(folder)
+    except Damaged as error:
+        raise Damaged(str(error), folder) from None
+    if not inputs_current(layout, folder, manifest):
+        return None
+    return open_folder(folder, manifest, full)
+
+
+def graph_counts(store: ox.Store) -> dict[str, int]:
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {row["g"].value: int(row["n"].value) for row in rows}
+
+
+@contextlib.contextmanager
+def build_lock(layout: Layout) -> Iterator[None]:
+    """One build at a time per cache folder (the lock goes with the process if it dies)."""
+    layout.cache_dir.mkdir(parents=True, exist_ok=True)
+    with (layout.cache_dir / "store.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def report_damage(layout: Layout, error: Damaged) -> None:
+    print(f"diplokg: the built store {store_link(layout)} is damaged ({error}); rebuilding it from the data files",
+          file=sys.stderr, flush=True)
+
+
+def open_built(layout: Layout, verify: bool = False, progress: Callable[[str], None] | None = None) -> Built:
+    """The built store of `layout`, read-only: the current build if it passes the checks, else a new one
+    (built once, under the build lock). `verify` checks the store's bytes and quads per graph too."""
+    damaged: Damaged | None = None
+    try:
+        built = open_current(layout, verify)
+        if built is not None:
+            return built
+    except Damaged as error:
+        damaged = error
+    with build_lock(layout):
+        if damaged is None:
+            try:
+                built = open_current(layout, verify)  # another process may have built it meanwhile
+                if built is not None:
+                    return built
+            except Damaged as error:
+                damaged = error
+        if damaged is not None:
+            report_damage(layout, damaged)
+            unlink_if_current(layout, damaged.folder)
+        folder = build(layout, progress)
+        remove_old_builds(layout)
+    hold(folder)
+    return open_folder(folder, Manifest.read(folder), full=False)
+
+
+def unlink_if_current(layout: Layout, folder: Path | None) -> None:
+    """Remove the store link if it still points to `folder` (under build_lock: never another's fresh build)."""
+    link = store_link(layout)
+    if link.is_symlink():
+        if folder is None or os.readlink(link) == folder.name:
+            link.unlink()
+    elif link.is_dir():
+        shutil.rmtree(link)
+    elif link.exists():
+        link.unlink()
+
+
+def open_store(layout: Layout) -> ox.Store:
+    """The built dataset, read-only (built first if missing, out of date or damaged)."""
+    return open_built(layout).store
 
 
 def build_store(layout: Layout, reason: bool = True) -> tuple[ox.Store, StoreClosure | None]:
-    """Parse every file into a pyoxigraph Store and, unless told not to, add the OWL RL closure
+    """Parse every file into an in-memory pyoxigraph Store and, unless told not to, add the OWL RL closure
     (SPARQL rules to fixpoint; equal to owlrl's closure for the constructs the ontology uses)."""
     from diplokg.rules import load_store, reason_store
 
@@ -51,20 +314,68 @@ def build_store(layout: Layout, reason: bool = True) -> tuple[ox.Store, StoreClo
     return store, reason_store(store) if reason else None
 
 
-def build_quads(layout: Layout) -> bytes:
-    """Load, reason, and serialise the whole dataset as N-Quads (the slow path, run on a cache miss)."""
-    store, _ = build_store(layout)
-    return store.dump(format=ox.RdfFormat.N_QUADS) or b""
+def build(layout: Layout, progress: Callable[[str], None] | None = None) -> Path:
+    """Load, reason, validate and write a new build, then make it the current one (call under build_lock)."""
+    from diplokg import fastshacl
+    from diplokg.validation import Report, render_text
+
+    step = progress or (lambda message: None)
+    started = time.perf_counter()
+    inputs = index_files(layout.root, input_files(layout))  # before reading: an edit during the build shows later
+    step("loading and reasoning (pyoxigraph)")
+    memory, closure = build_store(layout)
+    assert closure is not None
+    step("validating (shapes compiled to SPARQL)")
+    results = fastshacl.validate_store(memory, layout.shapes_file)
+    report = Report(fastshacl.findings(results, memory, layout), fastshacl.results_graph(results))
+    validation = {"text": render_text(report), "results": len(results),
+                  "fails": {level: report.fails(level) for level in ("violation", "warning", "info")}}
+    step("writing the store")
+    name = f"store-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
+    temporary = layout.cache_dir / f"{name}.tmp"
+    try:
+        disk = ox.Store(str(temporary))
+        disk.bulk_extend(memory)
+        disk.flush()
+        graphs = graph_counts(disk)
+        del disk, memory
+        manifest = Manifest(inputs, graphs=graphs, inferred=closure.added, inconsistencies=closure.inconsistencies,
+                            reason_seconds=closure.seconds, validation=validation)
+        manifest.files = {p.name: [p.stat().st_size, p.stat().st_mtime_ns, file_digest(p)] for p in store_files(temporary)}
+        manifest.build_seconds = time.perf_counter() - started
+        manifest.write(temporary)
+        folder = layout.cache_dir / name
+        temporary.rename(folder)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    link = layout.cache_dir / f".{name}.link"
+    link.symlink_to(name)
+    if store_link(layout).is_dir() and not store_link(layout).is_symlink():
+        shutil.rmtree(store_link(layout))  # not ours to keep: the link takes its place
+    os.replace(link, store_link(layout))
+    return folder
 
 
-def open_store(layout: Layout, use_cache: bool = True) -> ox.Store:
-    """An in-memory pyoxigraph Store of the built dataset, from the cache when it is current."""
-    cached = cache_path(layout)
-    if not (use_cache and cached.exists()):
-        data = build_quads(layout)
-        for stale in layout.cache_dir.glob("dataset-*.nq"):
-            stale.unlink(missing_ok=True)
-        write_atomically(cached, lambda stream: stream.write(data))
-    store = ox.Store()
-    store.bulk_load(path=str(cached), format=ox.RdfFormat.N_QUADS, lenient=True)  # our own file
-    return store
+def remove_old_builds(layout: Layout) -> None:
+    """Remove builds that are not current and that no process holds open, and unfinished ones (under build_lock)."""
+    link = store_link(layout)
+    current = os.readlink(link) if link.is_symlink() else None
+    for path in layout.cache_dir.iterdir():
+        if path.name == current or not path.name.startswith(("store-", ".store-")) or str(path) in HELD:
+            continue
+        if path.is_symlink() or not path.is_dir():
+            path.unlink(missing_ok=True)
+            continue
+        descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            trash = path.with_name(f".{path.name}.trash")
+            path.rename(trash)  # while locked: a reader that locks it next finds it gone
+        except (BlockingIOError, OSError):
+            continue  # a process still reads it
+        finally:
+            os.close(descriptor)
+        shutil.rmtree(trash, ignore_errors=True)
+    for legacy in layout.cache_dir.glob("dataset-*.nq"):  # the N-Quads cache of diplokg before the store
+        legacy.unlink(missing_ok=True)
