@@ -63,27 +63,26 @@ def load_reasoned(layout: Layout, reason: bool = True, extra: list[Path] | None 
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    from diplokg.stats import KINDS, graph_statistics
+    from diplokg.stats import KINDS
+    from diplokg.store import open_built
 
-    dataset, _ = load_reasoned(default_layout(), reason=False)
-    table = graph_statistics(dataset)
+    table = open_built(default_layout(), progress=progress).manifest.statistics  # counted once per build
     columns = ["triples", *KINDS]
     width = max(len(name) for name in table) + 2
     print("graph".ljust(width) + "".join(c.rjust(14) for c in columns))
     for name, counts in table.items():
         print(name.ljust(width) + "".join(str(counts[c]).rjust(14) for c in columns))
-    totals = graph_statistics(dataset, per_graph=False)["all"]
-    print("all (distinct)".ljust(width) + "".join(str(totals[c]).rjust(14) for c in columns))
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from diplokg.export import export
+    from diplokg.export import export_store
     from diplokg.formats import graph_format
+    from diplokg.store import open_store
 
     rdf_format = graph_format(args.format, args.output)
-    dataset, _ = load_reasoned(default_layout(), reason=args.inferred)
-    export(dataset, rdf_format, args.output, ontology=not args.no_ontology, inferred=args.inferred)
+    export_store(open_store(default_layout()), rdf_format, args.output, ontology=not args.no_ontology,
+                 inferred=args.inferred)
     if args.output != "-":
         print(f"wrote {args.output} ({rdf_format.name})", file=sys.stderr)
     return 0
@@ -115,13 +114,16 @@ def run_reason(args: argparse.Namespace) -> int:
         _, closure = load_reasoned(default_layout())
         assert closure is not None
         added, triples = len(closure.inferred), [ox.Triple(*map(to_oxigraph, t)) for t in closure.inferred]
+        seconds, inconsistencies = closure.seconds, closure.inconsistencies
     else:
-        from diplokg.store import build_store
+        from diplokg.prefixes import INFERRED_GRAPH
+        from diplokg.store import open_built
 
-        _, fast = build_store(default_layout())
-        assert fast is not None
-        closure, added, triples = fast, fast.added, list(fast.triples())
-    print(f"OWL RL closure ({args.engine}): {added} triples added in {closure.seconds:.2f} s", file=sys.stderr)
+        built = open_built(default_layout(), progress=progress)  # the closure is computed when the store is built
+        inferred = built.store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH))
+        added, triples = built.manifest.inferred, [quad.triple for quad in inferred]
+        seconds, inconsistencies = built.manifest.reason_seconds, built.manifest.inconsistencies
+    print(f"OWL RL closure ({args.engine}): {added} triples added in {seconds:.2f} s", file=sys.stderr)
     if args.output:
         from diplokg.prefixes import INFERRED_GRAPH
         from diplokg.results import OX_GRAPH_FORMATS
@@ -131,9 +133,9 @@ def run_reason(args: argparse.Namespace) -> int:
         items = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples] if rdf_format.quads else triples
         data = ox.serialize(items, format=OX_GRAPH_FORMATS[rdf_format.name]) or b""
         write_atomically(args.output, lambda stream: stream.write(data))
-    if not closure.consistent:
+    if inconsistencies:
         print("The ontology and data are INCONSISTENT under OWL RL:", file=sys.stderr)
-        for message in closure.inconsistencies:
+        for message in inconsistencies:
             print(f"  - {message}", file=sys.stderr)
         return 1
     print("No inconsistency found.", file=sys.stderr)
@@ -258,26 +260,33 @@ def run_query(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    """The main job: load, reason, validate, cache the store, and run every saved query."""
-    from diplokg.catalogue import load_catalogue
+    """The main job: build the store (load, reason, validate) unless it is current, and run every saved query."""
+    import hashlib
+
+    from diplokg.catalogue import SavedQuery, load_catalogue
     from diplokg.engines import OxigraphEngine
-    from diplokg.store import open_store
-    from diplokg.validation import render_text
+    from diplokg.store import open_built
 
     layout = default_layout()
-    report, closure = fast_validation(layout, reason=True)
-    assert closure is not None
-    print(f"built {len(closure.store)} quads; OWL RL added {closure.added} in {closure.seconds:.2f} s; "
-          f"loaded, reasoned and validated in {report.seconds:.2f} s")
-    for message in closure.inconsistencies:
+    built = open_built(layout, verify=True, progress=progress)
+    manifest = built.manifest
+    state = "built" if built.fresh else "up to date, not rebuilt"
+    print(f"store {built.folder} ({state}): {manifest.quads} quads; OWL RL added {manifest.inferred} in "
+          f"{manifest.reason_seconds:.2f} s; loaded, reasoned, validated and written in {manifest.build_seconds:.2f} s")
+    for message in manifest.inconsistencies:
         print(f"  inconsistency: {message}")
-    print(render_text(report), end="")
-    engine = OxigraphEngine(open_store(layout))
-    for query in load_catalogue(layout.queries_dir).values():
+    print(manifest.validation["text"], end="")
+    engine = OxigraphEngine(built.store)
+
+    def answer_size(query: SavedQuery) -> int:
         result = engine.query(query.text, query.bind({}))
-        size = len(result.rows) if result.kind == "select" else len(result.triples) if result.kind == "graph" else 1
+        return len(result.rows) if result.kind == "select" else len(result.triples) if result.kind == "graph" else 1
+
+    for query in load_catalogue(layout.queries_dir).values():  # each answer counted once per build and query text
+        key = "answer size " + hashlib.sha256(query.text.encode()).hexdigest()
+        size = built.derived(key, lambda query=query: answer_size(query))
         print(f"query {query.name:34} {size:5} result(s)  {query.title}")
-    return 1 if report.fails("violation") or not closure.consistent else 0
+    return 1 if manifest.validation["fails"]["violation"] or manifest.inconsistencies else 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,10 +1,16 @@
-"""Export: the dataset in any W3C RDF format, named graphs kept where the format has them."""
+"""Export: the dataset in any W3C RDF format, named graphs kept where the format has them.
+
+The command exports the built store with pyoxigraph's serialisers (`export_store`); `export` does the
+same for an rdflib Dataset (the API type).
+"""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import BinaryIO
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from diplokg.fileio import write_atomically
@@ -48,3 +54,33 @@ def export(dataset: Dataset, rdf_format: Format, target: str | Path, ontology: b
     """Write the chosen graphs of `dataset` to `target` ('-' for stdout) atomically."""
     chosen = select_graphs(dataset, ontology, inferred)
     write_atomically(target, lambda stream: serialize(chosen, rdf_format, stream))
+
+
+def store_graphs(store: ox.Store, ontology: bool = True, inferred: bool = False) -> list[ox.NamedNode]:
+    """The named graphs of a built store to export: the data always, the ontology and inferred graphs on request."""
+    left_out = {str(name) for name, wanted in ((ONTOLOGY_GRAPH, ontology), (INFERRED_GRAPH, inferred)) if not wanted}
+    return sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in left_out),
+                  key=lambda g: g.value)
+
+
+def write_store(store: ox.Store, rdf_format: Format, stream: BinaryIO, ontology: bool = True, inferred: bool = False) -> None:
+    """Serialise the chosen graphs of a built store with pyoxigraph: quads for N-Quads/TriG/JSON-LD, the
+    merged (deduplicated) triples otherwise."""
+    from diplokg.prefixes import PREFIX_IRIS
+    from diplokg.results import OX_GRAPH_FORMATS
+
+    quads = itertools.chain.from_iterable(store.quads_for_pattern(None, None, None, g)
+                                          for g in store_graphs(store, ontology, inferred))
+    target = OX_GRAPH_FORMATS[rdf_format.name]
+    if rdf_format.quads:
+        ox.serialize(quads, output=stream, format=target, prefixes=PREFIX_IRIS)
+        return
+    merged = ox.Store()
+    merged.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    merged.dump(output=stream, format=target, from_graph=ox.DefaultGraph(), prefixes=PREFIX_IRIS)
+
+
+def export_store(store: ox.Store, rdf_format: Format, target: str | Path, ontology: bool = True,
+                 inferred: bool = False) -> None:
+    """Write the chosen graphs of a built store to `target` ('-' for stdout) atomically."""
+    write_atomically(target, lambda stream: write_store(store, rdf_format, stream, ontology, inferred))

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 FORMAT = 1  # the layout of a build folder and its manifest; a change rebuilds every store
 MANIFEST = "manifest.json"
+DERIVED = "derived.json"  # values computed from a build after it was written (e.g. saved queries' answer sizes)
 RACY_NS = 2_000_000_000  # a file modified this close to when its stat is taken may change again unseen
 HELD: dict[str, int] = {}  # build folder -> the descriptor holding its shared lock, for the process's life
 
@@ -109,12 +110,17 @@ class Manifest:
     reason_seconds: float = 0.0
     build_seconds: float = 0.0
     validation: dict[str, Any] = field(default_factory=dict)
+    statistics: dict[str, dict[str, int]] = field(default_factory=dict)
     version: str = __version__
     format: int = FORMAT
 
     @property
     def quads(self) -> int:
         return sum(self.graphs.values())
+
+    @property
+    def consistent(self) -> bool:
+        return not self.inconsistencies
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:
@@ -136,11 +142,26 @@ class Manifest:
 
 @dataclass
 class Built:
-    """An opened build: the read-only store, its folder and its manifest."""
+    """An opened build: the read-only store, its folder and its manifest; `fresh` if this process built it."""
 
     store: ox.Store
     folder: Path
     manifest: Manifest
+    fresh: bool = False
+
+    def derived(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A value computed from this build (JSON), kept beside it so that it is computed once per build."""
+        path = self.folder / DERIVED
+        try:
+            known = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        if key not in known:
+            known[key] = compute()
+            data = json.dumps(known).encode("utf-8")
+            with contextlib.suppress(OSError):
+                write_atomically(path, lambda stream: stream.write(data))
+        return known[key]
 
 
 def store_link(layout: Layout) -> Path:
@@ -148,8 +169,8 @@ def store_link(layout: Layout) -> Path:
 
 
 def store_files(folder: Path) -> list[Path]:
-    """The files RocksDB wrote (everything in the folder but the manifest and its temporary files)."""
-    return sorted(p for p in folder.iterdir() if not p.name.startswith((MANIFEST, f".{MANIFEST}")))
+    """The files RocksDB wrote (everything in the folder but our JSON files and their temporary files)."""
+    return sorted(p for p in folder.iterdir() if not p.name.startswith((MANIFEST, DERIVED, ".")))
 
 
 def check_files(folder: Path, manifest: Manifest, full: bool) -> None:
@@ -285,7 +306,9 @@ def open_built(layout: Layout, verify: bool = False, progress: Callable[[str], N
         folder = build(layout, progress)
         remove_old_builds(layout)
     hold(folder)
-    return open_folder(folder, Manifest.read(folder), full=False)
+    built = open_folder(folder, Manifest.read(folder), full=False)
+    built.fresh = True
+    return built
 
 
 def unlink_if_current(layout: Layout, folder: Path | None) -> None:
@@ -316,7 +339,8 @@ def build_store(layout: Layout, reason: bool = True) -> tuple[ox.Store, StoreClo
 
 def build(layout: Layout, progress: Callable[[str], None] | None = None) -> Path:
     """Load, reason, validate and write a new build, then make it the current one (call under build_lock)."""
-    from diplokg import fastshacl
+    from diplokg import shacl
+    from diplokg.stats import graph_statistics
     from diplokg.validation import Report, render_text
 
     step = progress or (lambda message: None)
@@ -326,10 +350,13 @@ def build(layout: Layout, progress: Callable[[str], None] | None = None) -> Path
     memory, closure = build_store(layout)
     assert closure is not None
     step("validating (shapes compiled to SPARQL)")
-    results = fastshacl.validate_store(memory, layout.shapes_file)
-    report = Report(fastshacl.findings(results, memory, layout), fastshacl.results_graph(results))
+    shapes = shacl.ShapesGraph.parse(layout.shapes_file)
+    results = shacl.validate_store(memory, shapes)
+    report = Report(shacl.findings(results, memory, layout, shapes, {}), shacl.results_graph(results, shapes))
     validation = {"text": render_text(report), "results": len(results),
                   "fails": {level: report.fails(level) for level in ("violation", "warning", "info")}}
+    step("counting")
+    statistics = graph_statistics(memory)
     step("writing the store")
     name = f"store-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
     temporary = layout.cache_dir / f"{name}.tmp"
@@ -340,7 +367,8 @@ def build(layout: Layout, progress: Callable[[str], None] | None = None) -> Path
         graphs = graph_counts(disk)
         del disk, memory
         manifest = Manifest(inputs, graphs=graphs, inferred=closure.added, inconsistencies=closure.inconsistencies,
-                            reason_seconds=closure.seconds, validation=validation)
+                            reason_seconds=closure.seconds, validation=validation,
+                            statistics=statistics)
         manifest.files = {p.name: [p.stat().st_size, p.stat().st_mtime_ns, file_digest(p)] for p in store_files(temporary)}
         manifest.build_seconds = time.perf_counter() - started
         manifest.write(temporary)

@@ -200,7 +200,7 @@ def validate_fast(layout: Layout, reason: bool = True, extra: list[Path] | None 
     from diplokg import shacl
     from diplokg.namespaces import GRAPH
     from diplokg.rules import reason_store
-    from diplokg.store import build_store
+    from diplokg.store import build_store, open_built
 
     started = time.perf_counter()
     closure = None
@@ -213,8 +213,11 @@ def validate_fast(layout: Layout, reason: bool = True, extra: list[Path] | None 
 
         store = store_of(load_dataset(layout, extra_files=extra))
         closure = reason_store(store) if reason else None
+    elif reason:  # the built store, verified in full (rebuilt if damaged or out of date)
+        built = open_built(layout, verify=True)
+        store, closure = built.store, built.manifest
     else:
-        store, closure = build_store(layout, reason=reason)
+        store, closure = build_store(layout, reason=False)
     shapes = shacl.ShapesGraph.parse(layout.shapes_file)
     results = shacl.validate_store(store, shapes)
     files = {GRAPH[p.stem]: [p] for p in extra or []}
