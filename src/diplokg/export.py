@@ -84,3 +84,32 @@ def export_store(store: ox.Store, rdf_format: Format, target: str | Path, ontolo
                  inferred: bool = False) -> None:
     """Write the chosen graphs of a built store to `target` ('-' for stdout) atomically."""
     write_atomically(target, lambda stream: write_store(store, rdf_format, stream, ontology, inferred))
+
+
+DUMP_FORMATS = ("ttl", "nq", "trig", "jsonld")
+
+
+class Dumps:
+    """The asserted graphs of a build (ontology and data, not the inferred graph) as files in each dump format,
+    written beside the build on first use (atomically; later requests read the file)."""
+
+    def __init__(self, store: ox.Store, folder: Path) -> None:
+        from diplokg.formats import graph_format
+
+        self.store, self.folder = store, folder
+        self.formats = {"dataset" + graph_format(name).extensions[0]: graph_format(name) for name in DUMP_FORMATS}
+
+    def media_type(self, name: str) -> str:
+        return self.formats[name].media_type
+
+    def size(self, name: str) -> int | None:
+        """The size of a dump already written, else None."""
+        path = self.folder / name
+        return path.stat().st_size if path.exists() else None
+
+    def path(self, name: str) -> Path:
+        """The file of a dump, written first if it is not yet."""
+        path = self.folder / name
+        if not path.exists():
+            export_store(self.store, self.formats[name], path)
+        return path

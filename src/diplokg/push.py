@@ -61,26 +61,21 @@ class LocalGraph:
 
 
 def local_graphs(inferred: bool) -> list[LocalGraph]:
-    """The built dataset's named graphs: ontology, entities, the sources, and the inferred graph if asked.
-
-    They are read from the build's N-Quads file, not from the pyoxigraph Store, which keeps
-    literals of derived XSD types (xsd:nonNegativeInteger, ...) as their base type."""
+    """The built store's named graphs: ontology, entities, the sources, and the inferred graph if asked."""
     import pyoxigraph as ox
 
     from diplokg.paths import default_layout
     from diplokg.prefixes import ENTITIES_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
-    from diplokg.store import cache_path, open_store
+    from diplokg.store import open_built
 
-    layout = default_layout()
-    if not cache_path(layout).exists():
-        open_store(layout)
-    triples: dict[str, list[ox.Triple]] = {}
-    for quad in ox.parse(path=str(cache_path(layout)), format=ox.RdfFormat.N_QUADS):
-        if isinstance(quad.graph_name, ox.NamedNode) and (inferred or quad.graph_name.value != INFERRED_GRAPH):
-            triples.setdefault(quad.graph_name.value, []).append(quad.triple)
+    built = open_built(default_layout())
+    names = [name for name in built.manifest.graphs if inferred or name != INFERRED_GRAPH]
     first = {ONTOLOGY_GRAPH: 0, ENTITIES_GRAPH: 1, INFERRED_GRAPH: 3}
-    return [LocalGraph(name, len(set(triples[name])), ox.serialize(triples[name], format=ox.RdfFormat.N_TRIPLES) or b"")
-            for name in sorted(triples, key=lambda name: (first.get(name, 2), name))]
+    graphs = []
+    for name in sorted(names, key=lambda name: (first.get(name, 2), name)):
+        data = built.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name)) or b""
+        graphs.append(LocalGraph(name, built.manifest.graphs[name], data))
+    return graphs
 
 
 def sibling_urls(endpoint: str) -> tuple[str, str]:

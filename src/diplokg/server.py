@@ -4,8 +4,9 @@ SPARQL 1.1 Protocol at /sparql (GET, POST form, POST direct; results and graphs 
 negotiation; a service description), saved queries at /queries, an HTML or RDF page for every
 entity IRI at /id/..., VoID at /.well-known/void, dumps at /dumps/, and a query page at /.
 
-At start the data is loaded, reasoned and validated once; invalid data refuses to start unless
---allow-invalid. Queries run in worker processes that each hold a copy of the built store: one
+At start the built store is opened read-only (built first if missing or out of date: loaded, reasoned
+and validated once); invalid data refuses to start unless --allow-invalid. Queries run in worker
+processes that open the same build read-only (the operating system shares its pages): one
 that outlives its deadline is killed and replaced (503), never left running. Updates, SERVICE
 and FROM graphs outside the dataset are refused (403), answers are capped (403), request bodies
 limited (413), and a malformed query gets 400 with the parser's message.
@@ -14,7 +15,6 @@ limited (413), and a malformed query gets 400 with the parser's message.
 from __future__ import annotations
 
 import argparse
-import io
 import itertools
 import os
 import queue
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
     import pyoxigraph as ox
-    from rdflib import Dataset
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
     from diplokg.pages import Pages
     from diplokg.paths import Layout
     from diplokg.results import Result, Term
+    from diplokg.store import Built
 
 DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"  # the data's licence, as pyproject.toml states it
 DUMP_FORMATS = ("ttl", "nq", "trig", "jsonld")
@@ -321,13 +321,16 @@ def execute(store: ox.Store, job: Job) -> Outcome:
     return Outcome(200, WRITERS[job.format](result).encode("utf-8"))
 
 
-def worker_main(connection: Connection, root: str) -> None:
-    """A query worker process: open the built store, say so, then answer jobs until the pipe closes."""
-    from diplokg.paths import Layout
-    from diplokg.store import open_store
+def worker_main(connection: Connection, folder: str) -> None:
+    """A query worker process: open the server's build read-only, say so, then answer jobs until the pipe closes."""
+    import pyoxigraph as ox
+
+    from diplokg.store import hold
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
-    store = open_store(Layout(Path(root)))
+    if not hold(Path(folder)):
+        return
+    store = ox.Store.read_only(folder)
     connection.send("ready")
     while True:
         try:
@@ -348,11 +351,11 @@ class Worker:
 class WorkerPool:
     """Worker processes that run queries with a deadline; one past it is killed and replaced."""
 
-    def __init__(self, root: Path, size: int) -> None:
+    def __init__(self, folder: Path, size: int) -> None:
         import multiprocessing
 
         self.context = multiprocessing.get_context("spawn")
-        self.root, self.size = root, size
+        self.folder, self.size = folder, size
         self.idle: queue.Queue[Worker] = queue.Queue()
         self.workers: set[Worker] = set()
         self.lock = threading.Lock()
@@ -361,7 +364,7 @@ class WorkerPool:
     def spawn(self) -> Worker:
         """Start one worker and wait until it has loaded the store."""
         ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=worker_main, args=(theirs, str(self.root)), daemon=True,
+        process = self.context.Process(target=worker_main, args=(theirs, str(self.folder)), daemon=True,
                                        name="diplokg-query-worker")
         process.start()
         theirs.close()
@@ -474,20 +477,20 @@ def curie(value: str) -> ox.NamedNode:
 class Service:
     """Everything the handlers share: settings, the store, the catalogue, the workers, pages and dumps."""
 
-    def __init__(self, settings: Settings, store: ox.Store, dumps: dict[str, tuple[bytes, str]]) -> None:
+    def __init__(self, settings: Settings, built: Built) -> None:
         from diplokg.catalogue import load_catalogue
+        from diplokg.export import Dumps
         from diplokg.pages import Pages
 
         self.settings = settings
-        self.store = store
-        self.dumps = dumps
+        self.store = built.store
+        self.dumps = Dumps(built.store, built.folder / "diplokg.dumps")
         self.catalogue = load_catalogue(settings.layout.queries_dir)
-        self.pages: Pages = Pages(store)
-        self.pool = WorkerPool(settings.layout.root, settings.workers)
-        self.graphs = sorted(g.value for g in store.named_graphs())
-        self.counts = {row[0].value: int(row[1].value) for row in self.pages.select(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g").rows}
-        self.vocabularies = vocabularies(self.pages)
+        self.pages: Pages = Pages(built.store)
+        self.pool = WorkerPool(built.folder, settings.workers)
+        self.graphs = sorted(built.manifest.graphs)
+        self.counts = built.manifest.graphs
+        self.vocabularies = built.derived("vocabularies", lambda: vocabularies(self.pages))
 
     async def run(self, job: Job) -> Outcome:
         from starlette.concurrency import run_in_threadpool
@@ -538,13 +541,13 @@ class Service:
         distributions = []
         out = rdf_triples(document, {"rdf:type": curie("void:DatasetDescription"), "dcterms:title": f"VoID of {title}",
                                      "foaf:primaryTopic": dataset})
-        for name, (data, media) in self.dumps.items():
-            node = ox.BlankNode()
+        for name in self.dumps.formats:
+            node, size = ox.BlankNode(), self.dumps.size(name)
             distributions.append(node)
             out += rdf_triples(node, {
                 "rdf:type": curie("dcat:Distribution"), "dcat:downloadURL": ox.NamedNode(base + "dumps/" + name),
-                "dcat:mediaType": ox.NamedNode("https://www.iana.org/assignments/media-types/" + media),
-                "dcat:byteSize": ox.Literal(str(len(data)), datatype=curie("xsd:nonNegativeInteger"))})
+                "dcat:mediaType": ox.NamedNode("https://www.iana.org/assignments/media-types/" + self.dumps.media_type(name)),
+                **({} if size is None else {"dcat:byteSize": ox.Literal(str(size), datatype=curie("xsd:nonNegativeInteger"))})})
         out += rdf_triples(service, {"rdf:type": curie("dcat:DataService"), "dcat:endpointURL": endpoint,
                                      "dcterms:conformsTo": ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/"),
                                      "dcat:servesDataset": dataset})
@@ -555,7 +558,7 @@ class Service:
             "dcterms:title": title.strip(), "dcterms:description": description.strip(),
             "dcterms:license": ox.NamedNode(DATA_LICENSE), "void:triples": self.asserted_triples(),
             "void:uriSpace": ox.Literal(ID), "void:sparqlEndpoint": endpoint,
-            "void:dataDump": [ox.NamedNode(base + "dumps/" + name) for name in self.dumps],
+            "void:dataDump": [ox.NamedNode(base + "dumps/" + name) for name in self.dumps.formats],
             "void:vocabulary": [ox.NamedNode(v) for v in self.vocabularies],
             "void:subset": [ox.NamedNode(g) for g in self.graphs],
             "dcat:distribution": distributions, "dcat:accessService": service})
@@ -759,15 +762,18 @@ def void(request: Request) -> Response:
     return rdf_response(request, service_of(request).void(base_url(request)))
 
 
-def dump(request: Request) -> Response:
-    from starlette.responses import Response
+async def dump(request: Request) -> Response:
+    """A dump of the asserted graphs, streamed from its file (written from the store on first use)."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import FileResponse
 
     service = service_of(request)
     name = request.path_params["name"]
-    if name not in service.dumps:
-        raise Problem(404, f"No dump {name!r}; the dumps are: {', '.join(service.dumps)}.")
-    data, media = service.dumps[name]
-    return Response(data, media_type=media, headers={"Content-Disposition": f'inline; filename="diplokg-{name}"'})
+    if name not in service.dumps.formats:
+        raise Problem(404, f"No dump {name!r}; the dumps are: {', '.join(service.dumps.formats)}.")
+    path = await run_in_threadpool(service.dumps.path, name)
+    return FileResponse(path, media_type=service.dumps.media_type(name),
+                        headers={"Content-Disposition": f'inline; filename="diplokg-{name}"'})
 
 
 def home(request: Request) -> Response:
@@ -830,20 +836,6 @@ def create_app(service: Service) -> Starlette:
 # ---------------------------------------------------------------- command line
 
 
-def make_dumps(dataset: Dataset) -> dict[str, tuple[bytes, str]]:
-    """The asserted graphs (ontology and data, not the inferred graph) in each dump format, by file name."""
-    from diplokg.export import select_graphs, serialize
-    from diplokg.formats import graph_format
-
-    chosen = select_graphs(dataset, ontology=True, inferred=False)
-    dumps = {}
-    for name in DUMP_FORMATS:
-        rdf_format, buffer = graph_format(name), io.BytesIO()
-        serialize(chosen, rdf_format, buffer)
-        dumps["dataset" + rdf_format.extensions[0]] = (buffer.getvalue(), rdf_format.media_type)
-    return dumps
-
-
 def check_port(host: str, port: int) -> None:
     """Fail early, with a clear message, if the address cannot be listened on."""
     from diplokg.errors import DiplokgError
@@ -859,35 +851,29 @@ def check_port(host: str, port: int) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from diplokg.cli import load_reasoned, progress
+    from diplokg.cli import progress
     from diplokg.errors import DiplokgError
     from diplokg.paths import default_layout
-    from diplokg.store import open_store
-    from diplokg.validation import render_text, validate
+    from diplokg.store import open_built
 
     for option, value in (("--timeout", args.timeout), ("--max-results", args.max_results), ("--workers", args.workers)):
         if value <= 0:
             raise DiplokgError(f"{option} must be positive, not {value}.")
     check_port(args.host, args.port)
     layout = default_layout()
-    dataset, closure = load_reasoned(layout)
-    assert closure is not None
-    progress("validating (SHACL)")
-    report = validate(dataset, layout)
-    if report.fails("violation") or not closure.consistent:
-        print(render_text(report), end="", file=sys.stderr)
-        for message in closure.inconsistencies:
+    built = open_built(layout, progress=progress)  # reasoned and validated when it was built
+    manifest = built.manifest
+    if manifest.validation["fails"]["violation"] or not manifest.consistent:
+        print(manifest.validation["text"], end="", file=sys.stderr)
+        for message in manifest.inconsistencies:
             print(f"  inconsistency: {message}", file=sys.stderr)
         if not args.allow_invalid:
             print("diplokg serve: refusing to start: the data has SHACL violations or OWL RL inconsistencies (above). "
                   "Fix them, or pass --allow-invalid to serve the data as it is.", file=sys.stderr)
             return 1
         print("diplokg serve: serving data that does not conform (--allow-invalid)", file=sys.stderr)
-    progress("writing the dumps")
-    dumps = make_dumps(dataset)
-    del dataset
     settings = Settings(layout, args.timeout, args.max_results, workers=args.workers)
-    service = Service(settings, open_store(layout), dumps)
+    service = Service(settings, built)
     progress("starting the query workers")
     try:
         service.pool.start()
@@ -909,7 +895,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Serve the graph over HTTP, read-only: a SPARQL 1.1 endpoint (/sparql), the saved queries (/queries), "
         "an HTML or RDF page for every entity IRI (/id/...), VoID (/.well-known/void), dumps (/dumps/) and a "
-        "query page (/). The data is loaded, reasoned and validated once at start.")
+        "query page (/). It serves the built store (built first if the data changed: loaded, reasoned and validated).")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     parser.add_argument("--allow-invalid", action="store_true",

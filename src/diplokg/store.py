@@ -5,7 +5,8 @@ Under `layout.cache_dir`:
 
 - `store` — a symbolic link to the current build, an ordinary Oxigraph database
   (`oxigraph query --location .../store` reads it too);
-- `store-<id>/` — one build: the RocksDB files and `manifest.json`, written last;
+- `store-<id>/` — one build: the RocksDB files, `diplokg.manifest.json` (written last) and what is derived
+  from the build later (`diplokg.derived.json`, the server's dumps in `diplokg.dumps/`);
 - `store.lock` — held while building, so that concurrent commands build once and the others wait.
 
 A build parses every file with pyoxigraph, reasons (rules to fixpoint), validates (shapes compiled to
@@ -48,8 +49,9 @@ if TYPE_CHECKING:
     from diplokg.rules import StoreClosure
 
 FORMAT = 1  # the layout of a build folder and its manifest; a change rebuilds every store
-MANIFEST = "manifest.json"
-DERIVED = "derived.json"  # values computed from a build after it was written (e.g. saved queries' answer sizes)
+OURS = "diplokg."  # our files in a build folder start with this; the rest are RocksDB's
+MANIFEST = OURS + "manifest.json"
+DERIVED = OURS + "derived.json"  # values computed from a build after it was written (e.g. saved queries' answer sizes)
 RACY_NS = 2_000_000_000  # a file modified this close to when its stat is taken may change again unseen
 HELD: dict[str, int] = {}  # build folder -> the descriptor holding its shared lock, for the process's life
 
@@ -169,8 +171,8 @@ def store_link(layout: Layout) -> Path:
 
 
 def store_files(folder: Path) -> list[Path]:
-    """The files RocksDB wrote (everything in the folder but our JSON files and their temporary files)."""
-    return sorted(p for p in folder.iterdir() if not p.name.startswith((MANIFEST, DERIVED, ".")))
+    """The files RocksDB wrote (everything in the folder but ours and temporary files)."""
+    return sorted(p for p in folder.iterdir() if not p.name.startswith((OURS, ".")))
 
 
 def check_files(folder: Path, manifest: Manifest, full: bool) -> None:
