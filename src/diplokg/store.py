@@ -220,6 +220,13 @@ def hold(folder: Path) -> bool:
     return False
 
 
+def release(folder: Path) -> None:
+    """Drop this process's hold on a build folder (a later build may then remove it)."""
+    descriptor = HELD.pop(str(folder), None)
+    if descriptor is not None:
+        os.close(descriptor)
+
+
 def current_folder(layout: Layout) -> Path | None:
     """The folder the store link points to, held (see `hold`); None if there is no build."""
     link = store_link(layout)
@@ -255,11 +262,13 @@ def open_current(layout: Layout, full: bool) -> Built | None:
         return None
     try:
         manifest = Manifest.read(folder)
+        if inputs_current(layout, folder, manifest):
+            return open_folder(folder, manifest, full)
     except Damaged as error:
+        release(folder)
         raise Damaged(str(error), folder) from None
-    if not inputs_current(layout, folder, manifest):
-        return None
-    return open_folder(folder, manifest, full)
+    release(folder)  # out of date: not ours to keep
+    return None
 
 
 def graph_counts(store: ox.Store) -> dict[str, int]:
