@@ -1,16 +1,19 @@
 """Benchmark diplokg's fast paths against the reference engines on generated corpora.
 
     python bench/run.py --quick                      # small sizes, a couple of minutes at most (CI smoke test)
-    python bench/run.py --sizes 1e4,1e5,1e6          # the full run (see bench/README.md)
+    python bench/run.py --sizes 1e4,1e5,1e6 --serve  # the full run (see bench/README.md)
 
 For each size a corpus is generated (bench/generate.py), then two worker processes run the steps, one on
 the fast path (pyoxigraph: load, rules.py closure, diplokg.shacl, every saved query through OxigraphEngine and
 on the raw Store, N-Quads export) and one on the reference path (rdflib parse, owlrl, pyshacl, rdflib's
 query engine, rdflib export); the reference steps stop at the size limits given and are then extrapolated
 linearly from the largest size measured. Each row gives the seconds of both, their ratio and the peak
-resident memory of the worker after the step. The cold `diplokg query NAME` on the real data is timed
-against `python -c pass` and `python -c "import rdflib"`. The table goes to stdout, the JSON to
-bench/results/ (or --results).
+resident memory of the worker after the step. Then the commands a user runs are timed on the same corpus
+(bench/commands.py): build without and with a current store, stats, a cold saved query beside
+`oxigraph query` on the same store and, with --serve, `diplokg serve` beside `oxigraph serve-read-only`.
+The growth exponent k of each query between the two largest sizes (time ~ size^k) is tabled at the end.
+The machine's load average is recorded before and after each size. The table goes to stdout, the JSON
+to bench/results/ (or --results).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from commands import command_figures, command_table
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK_SIZES = [5_000, 10_000]
@@ -56,7 +61,7 @@ def fast_worker(layout_root: Path, repeat: int) -> dict[str, Any]:
     from diplokg.catalogue import load_catalogue
     from diplokg.engines import OxigraphEngine
     from diplokg.paths import Layout
-    from diplokg.sparqltext import inject_values
+    from diplokg.sparqltext import bind_constants, inject_values
 
     layout = Layout(layout_root)
     out: dict[str, Any] = {}
@@ -69,7 +74,7 @@ def fast_worker(layout_root: Path, repeat: int) -> dict[str, Any]:
     engine = OxigraphEngine(store)
     for query in load_catalogue(layout.queries_dir).values():
         bindings = query.bind({})
-        text = inject_values(query.text, bindings)
+        text = (bind_constants(query.text, bindings) or inject_values(query.text, bindings)) if bindings else query.text
         seconds, result = timed(lambda q=query, b=bindings: engine.query(q.text, b), repeat)
         raw, _ = timed(lambda t=text: consume(store.query(t, use_default_graph_as_union=True)),
                        repeat)
@@ -127,32 +132,15 @@ def run_worker(kind: str, layout: Path, options: list[str], timeout: float) -> d
     return json.loads(done.stdout)
 
 
-def cold_wall_times(repeat: int) -> dict[str, float]:
-    """Median wall time of a cold `diplokg query` on the real data, and of two baselines."""
-    from diplokg.catalogue import load_catalogue
-    from diplokg.paths import default_layout
-
-    name = next(iter(load_catalogue(default_layout().queries_dir)))
-    diplokg = [sys.executable, "-m", "diplokg", "query", name, "--format", "csv"]
-    subprocess.run(diplokg, capture_output=True, check=True)  # build the cache once
-    commands = {"python -c pass": [sys.executable, "-c", "pass"],
-                "python -c 'import rdflib'": [sys.executable, "-c", "import rdflib"],
-                f"diplokg query {name}": diplokg}
-    out = {}
-    for label, command in commands.items():
-        times = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            subprocess.run(command, capture_output=True, check=True)
-            times.append(time.perf_counter() - started)
-        out[label] = statistics.median(times)
-    return out
-
-
 def proc_line(path: str, key: str) -> str:
     """The value of the first `key:` line of a /proc file ('' where there is none)."""
     lines = Path(path).read_text().splitlines() if Path(path).exists() else []
     return next((line.split(":", 1)[1].strip() for line in lines if line.startswith(key)), "")
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (2 cores: above 2 means processes waited for a core)."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def machine() -> dict[str, Any]:
@@ -201,11 +189,31 @@ def table(report: dict[str, Any]) -> str:
                      "" if r["answer"] is None else f"{r['answer']}" + ("" if r["reference_answer"] in (None, r["answer"])
                                                                          else f" ≠ {r['reference_answer']}")]
             out.append("| " + " | ".join(cells) + " |")
-    cold = report.get("cold")
-    if cold:
-        out += ["", "| cold command (real data) | median wall s |", "| --- | ---: |"]
-        out += [f"| `{k}` | {s:.3f} |" for k, s in cold.items()]
+        if size.get("commands"):
+            out += ["", f"Commands on this corpus (load average before {size['load'][0]}, after {size['load'][1]}):", ""]
+            out += command_table(size["commands"])
+    out += growth_table(report["sizes"])
     return "\n".join(out) + "\n"
+
+
+def growth_table(sizes: list[dict[str, Any]]) -> list[str]:
+    """Each saved query's seconds at every size and its exponent k between the two largest (time ~ size^k)."""
+    import math
+
+    if len(sizes) < 2:
+        return []
+    small, large = sizes[-2], sizes[-1]
+    out = ["", "| saved query | " + " | ".join(f"{s['triples']} triples" for s in sizes) + " | answer | k |",
+           "| --- |" + " ---: |" * (len(sizes) + 2)]
+    steps = [r["step"] for r in large["rows"] if r["step"].startswith("query ")]
+    for step in steps:
+        seconds = [next((r["fast_seconds"] for r in s["rows"] if r["step"] == step), None) for s in sizes]
+        answers = [next((r["answer"] for r in s["rows"] if r["step"] == step), None) for s in sizes]
+        k = math.log(seconds[-1] / seconds[-2]) / math.log(large["triples"] / small["triples"]) \
+            if seconds[-1] and seconds[-2] else None
+        out.append(f"| {step.removeprefix('query ')} | " + " | ".join(number(x, ".4f") for x in seconds) +
+                   f" | {answers[-2]} → {answers[-1]} | {number(k, '.2f')} |")
+    return out
 
 
 def extrapolate(history: list[tuple[int, dict[str, Any]]], triples: int) -> dict[str, float]:
@@ -226,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reference-max", type=float, default=1e6, help="largest size to run the reference path at all")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each fast query (median)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--serve", action="store_true", help="also time `diplokg serve` beside `oxigraph serve-read-only`")
+    parser.add_argument("--requests", type=int, default=50, help="requests per server for the median latency")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results", help="folder for the JSON")
     parser.add_argument("--worker", choices=["fast", "reference"], help=argparse.SUPPRESS)
     parser.add_argument("--layout", type=Path, help=argparse.SUPPRESS)
@@ -259,8 +269,10 @@ def main(argv: list[str] | None = None) -> int:
                 reference = run_worker("reference", folder, flags, timeout=3600)
             rows = rows_for(fast, reference, extrapolate(history, counts["triples"]))
             history.append((counts["triples"], reference))
-            report["sizes"].append({**counts, "rows": rows})
-    report["cold"] = cold_wall_times(3 if args.quick else 7)
+            print("… commands", file=sys.stderr, flush=True)
+            before = load_average()
+            commands = command_figures(folder, 3 if args.quick else 5, args.serve, args.requests)
+            report["sizes"].append({**counts, "rows": rows, "commands": commands, "load": [before, load_average()]})
     text = table(report)
     print(text)
     args.results.mkdir(parents=True, exist_ok=True)

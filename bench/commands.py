@@ -1,0 +1,185 @@
+"""What a user runs, timed as a user sees it, beside the `oxigraph` command on the same stored data.
+
+Each command runs in a fresh process on a corpus folder (DIPLOKG_HOME): `diplokg build` with no store, then
+with the store current; `diplokg stats`; a cold `diplokg query NAME` beside `oxigraph query` on the same
+store with the same (bound) query text; and, with `serve`, `diplokg serve` beside
+`oxigraph serve-read-only --location` the same store: time until it answers, resident memory of all its
+processes, and the median latency of the saved query over HTTP (sequential requests, keep-alive).
+Wall times are medians; memory is each process's peak RSS (os.wait4) or, for servers, the sum of the
+current RSS of the server and its child processes once it answers.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+COLD_QUERY = "attendees-by-delegation"  # a saved query with a small answer that does not grow with the graph
+
+
+def oxigraph_command() -> str:
+    found = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+    if found is None:
+        raise SystemExit("the `oxigraph` command is missing: pip install oxigraph")
+    return found
+
+
+def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB (os.wait4: this process alone) and stdout of one run (which must succeed)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in (0, 1):  # build exits 1 on violations, which generated corpora do not have
+            err.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed:\n{err.read().decode(errors='replace')[-3000:]}")
+        out.seek(0)
+        return seconds, usage.ru_maxrss / 1024, out.read().decode(errors="replace")
+
+
+def timed_runs(command: list[str], env: dict[str, str], repeat: int) -> dict[str, float]:
+    runs = [run_once(command, env) for _ in range(repeat)]
+    return {"seconds": statistics.median(r[0] for r in runs), "peak_mb": max(r[1] for r in runs)}
+
+
+def tree_rss_mb(pid: int) -> float:
+    """The resident memory of a process and all its descendants, in MB."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    family, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        family.add(current)
+        todo += [child for child, parent in parents.items() if parent == current and child not in family]
+    total = 0
+    for member in family:
+        try:
+            lines = Path(f"/proc/{member}/status").read_text().splitlines()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in lines if line.startswith("VmRSS:")), 0)
+    return total / 1024
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_figures(command: list[str], env: dict[str, str], ready: str, query_url: str, accept: str,
+                  requests: int) -> dict[str, float]:
+    """Start a server, time until `ready` answers, measure its memory and the median latency of `query_url`."""
+    import httpx
+
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    try:
+        while True:
+            if process.poll() is not None or time.perf_counter() - started > 1200:
+                raise SystemExit(f"{command[0]} did not start: {process.stderr.read().decode(errors='replace')[-2000:]}"
+                                 if process.stderr else "")
+            try:
+                if httpx.get(ready, timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        startup = time.perf_counter() - started
+        latencies = []
+        with httpx.Client(timeout=60, headers={"Accept": accept}) as client:
+            for _ in range(requests):
+                sent = time.perf_counter()
+                response = client.get(query_url)
+                latencies.append(time.perf_counter() - sent)
+                if response.status_code != 200:
+                    raise SystemExit(f"{query_url}: {response.status_code} {response.text[:500]}")
+        return {"startup_seconds": startup, "rss_mb": tree_rss_mb(process.pid), "p50_seconds": statistics.median(latencies)}
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def command_figures(folder: Path, repeat: int, serve: bool, requests: int = 50) -> dict[str, Any]:
+    """Every command's figures on one corpus folder (its store is removed first, then built by the commands)."""
+    from urllib.parse import quote
+
+    from diplokg.catalogue import find_query, load_catalogue
+    from diplokg.paths import Layout
+    from diplokg.sparqltext import bind_constants
+
+    layout = Layout(folder)
+    env = {**os.environ, "DIPLOKG_HOME": str(folder)}
+    diplokg = [sys.executable, "-m", "diplokg"]
+    oxigraph = oxigraph_command()
+    shutil.rmtree(layout.cache_dir, ignore_errors=True)
+    out: dict[str, Any] = {}
+    if serve:
+        port = free_port()
+        out["serve, fresh build"] = serve_figures(
+            [*diplokg, "serve", "--port", str(port), "--workers", "2"], env, f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D",
+            f"http://127.0.0.1:{port}/queries/{COLD_QUERY}", "application/sparql-results+json", 3)
+        shutil.rmtree(layout.cache_dir, ignore_errors=True)
+    out["build, no store"] = timed_runs([*diplokg, "build"], env, 1)
+    out["build, store current"] = timed_runs([*diplokg, "build"], env, repeat)
+    out["stats"] = timed_runs([*diplokg, "stats"], env, repeat)
+    saved = find_query(load_catalogue(layout.queries_dir), COLD_QUERY)
+    text = bind_constants(saved.text, saved.bind({})) or saved.text
+    query_file = layout.cache_dir / "bench-query.rq"
+    query_file.write_text(text, encoding="utf-8")
+    store = str(layout.cache_dir / "store")
+    out[f"cold query {COLD_QUERY}"] = {
+        "diplokg": timed_runs([*diplokg, "query", COLD_QUERY, "--format", "csv"], env, repeat),
+        "oxigraph": timed_runs([oxigraph, "query", "--location", store, "--query-file", str(query_file),
+                                "--results-format", "csv", "--union-default-graph"], env, repeat)}
+    if serve:
+        ours, theirs = free_port(), free_port()
+        out[f"serve, query {COLD_QUERY}"] = {
+            "diplokg": serve_figures([*diplokg, "serve", "--port", str(ours), "--workers", "2"], env,
+                                     f"http://127.0.0.1:{ours}/sparql?query=ASK%7B%7D",
+                                     f"http://127.0.0.1:{ours}/queries/{COLD_QUERY}", "application/sparql-results+json",
+                                     requests),
+            "oxigraph": serve_figures([oxigraph, "serve-read-only", "--location", store, "--bind", f"127.0.0.1:{theirs}",
+                                       "--union-default-graph"], env, f"http://127.0.0.1:{theirs}/query?query=ASK%7B%7D",
+                                      f"http://127.0.0.1:{theirs}/query?query={quote(text)}",
+                                      "application/sparql-results+json", requests)}
+    return out
+
+
+def command_table(figures: dict[str, Any]) -> list[str]:
+    """Markdown rows: one per command, diplokg beside oxigraph where there is an anchor."""
+    lines = ["| command | diplokg | oxigraph (same store) | ratio |", "| --- | ---: | ---: | ---: |"]
+    for name, row in figures.items():
+        if name.startswith("serve") and "diplokg" in row:
+            ours, theirs = row["diplokg"], row["oxigraph"]
+            lines += [f"| {name}: startup | {ours['startup_seconds']:.2f} s | {theirs['startup_seconds']:.2f} s | |",
+                      f"| {name}: RSS of all processes | {ours['rss_mb']:.0f} MB | {theirs['rss_mb']:.0f} MB | |",
+                      f"| {name}: p50 latency | {ours['p50_seconds'] * 1000:.1f} ms | {theirs['p50_seconds'] * 1000:.1f} ms "
+                      f"| {ours['p50_seconds'] / theirs['p50_seconds']:.2f}x |"]
+        elif name.startswith("serve"):
+            lines.append(f"| {name}: startup, RSS | {row['startup_seconds']:.1f} s, {row['rss_mb']:.0f} MB | | |")
+        elif "diplokg" in row:
+            ours, theirs = row["diplokg"], row["oxigraph"]
+            lines.append(f"| {name} | {ours['seconds']:.3f} s, {ours['peak_mb']:.0f} MB | {theirs['seconds']:.3f} s, "
+                         f"{theirs['peak_mb']:.0f} MB | {ours['seconds'] / theirs['seconds']:.1f}x |")
+        else:
+            lines.append(f"| {name} | {row['seconds']:.3f} s, {row['peak_mb']:.0f} MB | | |")
+    return lines
