@@ -125,6 +125,11 @@ def test_the_answers_follow_the_data_files(project: Layout) -> None:
     answer, errors = timeline(project)
     assert "\n2021-09-10," in answer and "\n2021-09-09," not in answer and errors == ""
     assert build_folder(project) != first and not first.exists(), "the old build is removed once nobody uses it"
+    second = build_folder(project)
+    (project.ontology_dir / "extra.ttl").write_text("<https://example.org/a> a <https://example.org/B> .\n")
+    done = diplokg(project, "query", "-e", "ASK { <https://example.org/a> a <https://example.org/B> }", "--format", "csv")
+    assert (done.returncode, done.stdout.split()) == (0, ["boolean", "true"]), "a new file is seen"
+    assert build_folder(project) != second
 
 
 def test_a_build_in_use_is_kept_until_released(project: Layout) -> None:

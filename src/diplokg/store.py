@@ -64,17 +64,34 @@ class Damaged(Exception):
         self.folder = folder
 
 
+def input_folders(layout: Layout) -> list[tuple[Path, str]]:
+    """The folders of the input files, each with the suffix of its files."""
+    return [(layout.ontology_dir, ".ttl"), (layout.facts_dir, ".ttl"), (layout.anchors_dir, ".ttl"), (layout.sources_dir, ".txt")]
+
+
 def input_files(layout: Layout) -> list[str]:
     """Every file the built store depends on (ontology, shapes, entities, facts, anchors, source texts), as
-    paths relative to the project root, sorted (os.scandir: a stat-only check of 10^4 files stays cheap)."""
+    paths relative to the project root, sorted."""
     root = str(layout.root)
     found = [os.path.relpath(layout.entities_file, root)] if layout.entities_file.is_file() else []
-    for folder, suffix in [(layout.ontology_dir, ".ttl"), (layout.facts_dir, ".ttl"), (layout.anchors_dir, ".ttl"),
-                           (layout.sources_dir, ".txt")]:
+    for folder, suffix in input_folders(layout):
         prefix = os.path.relpath(folder, root)
         with contextlib.suppress(FileNotFoundError):
             found += [os.path.join(prefix, e.name) for e in os.scandir(folder) if e.name.endswith(suffix) and e.is_file()]
     return sorted(found)
+
+
+def folder_stamps(layout: Layout) -> dict[str, int]:
+    """The mtime of each input folder (it changes when a file is added, removed or renamed there); -1 when
+    recent or missing, so that the folder is listed again next time."""
+    recent, stamps = time.time_ns() - RACY_NS, {}
+    for folder, _ in input_folders(layout):
+        try:
+            mtime = folder.stat().st_mtime_ns
+        except FileNotFoundError:
+            mtime = -1
+        stamps[os.path.relpath(folder, layout.root)] = -1 if mtime > recent else mtime
+    return stamps
 
 
 def file_digest(path: str | Path) -> str:
@@ -105,6 +122,7 @@ class Manifest:
     """What a build was made from and what it holds (manifest.json, written last)."""
 
     inputs: dict[str, list[Any]]
+    folders: dict[str, int] = field(default_factory=dict)
     files: dict[str, list[Any]] = field(default_factory=dict)
     graphs: dict[str, int] = field(default_factory=dict)
     inferred: int = 0
@@ -193,11 +211,17 @@ def inputs_current(layout: Layout, folder: Path, manifest: Manifest) -> bool:
     """True if the input files are those the store was built from; refreshes stale stats in the manifest."""
     if manifest.format != FORMAT or manifest.version != __version__:
         return False
-    index = index_files(layout.root, input_files(layout), manifest.inputs)
+    stamps = folder_stamps(layout)
+    unlisted = stamps == manifest.folders and min(stamps.values(), default=0) >= 0  # no file added or removed
+    names = sorted(manifest.inputs) if unlisted else input_files(layout)
+    try:
+        index = index_files(layout.root, names, manifest.inputs)
+    except FileNotFoundError:
+        return False
     if {k: v[2] for k, v in index.items()} != {k: v[2] for k, v in manifest.inputs.items()}:
         return False
-    if index != manifest.inputs and all(v[0] >= 0 for v in index.values()):
-        manifest.inputs = index  # touched but unchanged: remember the new stats, so they are not hashed again
+    if (index, stamps) != (manifest.inputs, manifest.folders) and all(v[0] >= 0 for v in index.values()):
+        manifest.inputs, manifest.folders = index, stamps  # touched but unchanged: not hashed again
         with contextlib.suppress(OSError):
             manifest.write(folder)
     return True
@@ -356,7 +380,8 @@ def build(layout: Layout, progress: Callable[[str], None] | None = None) -> Path
 
     step = progress or (lambda message: None)
     started = time.perf_counter()
-    inputs = index_files(layout.root, input_files(layout))  # before reading: an edit during the build shows later
+    folders = folder_stamps(layout)  # before reading: an edit during the build shows later
+    inputs = index_files(layout.root, input_files(layout))
     step("loading and reasoning (pyoxigraph)")
     memory, closure = build_store(layout)
     assert closure is not None
@@ -377,7 +402,7 @@ def build(layout: Layout, progress: Callable[[str], None] | None = None) -> Path
         disk.flush()
         graphs = graph_counts(disk)
         del disk, memory
-        manifest = Manifest(inputs, graphs=graphs, inferred=closure.added, inconsistencies=closure.inconsistencies,
+        manifest = Manifest(inputs, folders, graphs=graphs, inferred=closure.added, inconsistencies=closure.inconsistencies,
                             reason_seconds=closure.seconds, validation=validation,
                             statistics=statistics)
         manifest.files = {p.name: [p.stat().st_size, p.stat().st_mtime_ns, file_digest(p)] for p in store_files(temporary)}
