@@ -66,7 +66,7 @@ def run_stats(args: argparse.Namespace) -> int:
     from diplokg.stats import KINDS
     from diplokg.store import open_built
 
-    table = open_built(default_layout(), progress=progress).manifest.statistics  # counted once per build
+    table = open_built(default_layout(), progress=progress).statistics()  # counted once per build
     columns = ["triples", *KINDS]
     width = max(len(name) for name in table) + 2
     print("graph".ljust(width) + "".join(c.rjust(14) for c in columns))

@@ -481,10 +481,11 @@ class Service:
         from diplokg.catalogue import load_catalogue
         from diplokg.export import Dumps
         from diplokg.pages import Pages
+        from diplokg.store import DUMPS
 
         self.settings = settings
         self.store = built.store
-        self.dumps = Dumps(built.store, built.folder / "diplokg.dumps")
+        self.dumps = Dumps(built.store, built.folder / DUMPS)
         self.catalogue = load_catalogue(settings.layout.queries_dir)
         self.pages: Pages = Pages(built.store)
         self.pool = WorkerPool(built.folder, settings.workers)

@@ -12,15 +12,17 @@ Under `layout.cache_dir`:
 A build parses every file with pyoxigraph, reasons (rules to fixpoint), validates (shapes compiled to
 SPARQL), writes the quads to a fresh `store-<id>.tmp/`, hashes the files RocksDB wrote, writes the
 manifest, renames the folder into place and points `store` at it. The manifest records what the store
-was built from (each input file's path, size, mtime and SHA-256; the package version), what it holds
-(quads per graph) and a digest of its own files, with the reasoning and validation outcome.
+was built from (a digest of every input file's path, size and mtime, beside `diplokg.inputs.tsv` with each
+file's SHA-256; the package version), what it holds (quads per graph), the SHA-256 of each of its own files,
+and the reasoning and validation outcome; `diplokg.statistics.json` holds the statistics.
 
-Every open checks, cheaply: the manifest and the package version; the inputs (stat of each, hashing only
-those whose size or mtime changed); the store's own files (names, sizes, mtimes — any write to a RocksDB
-database adds or rewrites files). `build` and `validate` verify fully (the SHA-256 of every store file and
-the count of quads in each graph). A store that fails is rebuilt; one that is damaged, not merely out of
-date, is reported by one line on stderr. Old builds are removed under the build lock once no process
-holds them open (each reader holds a shared lock on its build's folder).
+Every open checks, cheaply: the manifest and the package version; the inputs (the folders' mtimes, a stat
+of each file and one digest of the stats; only files whose stat changed are hashed); the store's own files
+(names, sizes, mtimes: any write to a RocksDB database adds or rewrites files). `build` and `validate`
+verify fully (the SHA-256 of every store file and the count of quads in each graph). A store that fails is
+rebuilt; one that is damaged, not merely out of date, is reported by one line on stderr. Old builds are
+removed under the build lock once no process holds them open (each reader holds a shared lock on its
+build's folder).
 """
 
 from __future__ import annotations
@@ -42,21 +44,25 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from diplokg import __version__
+from diplokg.errors import DiplokgError
 from diplokg.fileio import write_atomically
 from diplokg.paths import Layout
 
 if TYPE_CHECKING:
     from diplokg.rules import StoreClosure
 
-FORMAT = 1  # the layout of a build folder and its manifest; a change rebuilds every store
+FORMAT = 2  # the layout of a build folder and its manifest; a change rebuilds every store
 OURS = "diplokg."  # our files in a build folder start with this; the rest are RocksDB's
 MANIFEST = OURS + "manifest.json"
 DERIVED = OURS + "derived.json"  # values computed from a build after it was written (e.g. saved queries' answer sizes)
+INPUTS = OURS + "inputs.tsv"  # each input file: path, size, mtime_ns, SHA-256 (read only when a stat changed)
+STATISTICS = OURS + "statistics.json"
+DUMPS = OURS + "dumps"  # the server's dump files, written on first use
 RACY_NS = 2_000_000_000  # a file modified this close to when its stat is taken may change again unseen
 HELD: dict[str, int] = {}  # build folder -> the descriptor holding its shared lock, for the process's life
 
 
-class Damaged(Exception):
+class Damaged(DiplokgError):
     """The store or its manifest is not what the manifest says (as opposed to merely out of date)."""
 
     def __init__(self, message: str, folder: Path | None = None) -> None:
@@ -105,23 +111,46 @@ def index_files(root: Path, names: list[str], known: dict[str, list[Any]] | None
     A file modified in the last two seconds gets size -1 (it may change again within the same mtime),
     so that it is hashed again next time."""
     known = known or {}
-    recent = time.time_ns() - RACY_NS
     index = {}
-    for name in names:
-        path = os.path.join(root, name)
-        info = os.stat(path)
-        size = -1 if info.st_mtime_ns > recent else info.st_size
+    for name, size, mtime in stats_of(root, names):
         old = known.get(name)
-        same = old is not None and size >= 0 and old[0] == size and old[1] == info.st_mtime_ns
-        index[name] = [size, info.st_mtime_ns, old[2] if same else file_digest(path)]
+        same = old is not None and size >= 0 and old[0] == size and old[1] == mtime
+        index[name] = [size, mtime, old[2] if same else file_digest(os.path.join(root, name))]
     return index
+
+
+def stats_of(root: Path, names: list[str]) -> list[tuple[str, int, int]]:
+    """(name, size, mtime_ns) of each file; size -1 for a file modified in the last two seconds."""
+    recent, base, out = time.time_ns() - RACY_NS, str(root), []
+    for name in names:
+        info = os.stat(os.path.join(base, name))
+        out.append((name, -1 if info.st_mtime_ns > recent else info.st_size, info.st_mtime_ns))
+    return out
+
+
+def stats_digest(stats: list[tuple[str, int, int]]) -> str:
+    """One SHA-256 of every input's name, size and mtime: equal digests, unchanged inputs (no file hashed)."""
+    return hashlib.sha256("".join(f"{n}\t{s}\t{m}\n" for n, s, m in sorted(stats)).encode()).hexdigest()
+
+
+def write_inputs(folder: Path, index: dict[str, list[Any]]) -> None:
+    data = "".join(f"{name}\t{size}\t{mtime}\t{digest}\n" for name, (size, mtime, digest) in sorted(index.items()))
+    write_atomically(folder / INPUTS, lambda stream: stream.write(data.encode("utf-8")))
+
+
+def read_inputs(folder: Path) -> dict[str, list[Any]]:
+    try:
+        rows = [line.split("\t") for line in (folder / INPUTS).read_text(encoding="utf-8").splitlines()]
+        return {name: [int(size), int(mtime), digest] for name, size, mtime, digest in rows}
+    except (OSError, ValueError) as error:
+        raise Damaged(f"its list of input files is unreadable ({error})", folder) from None
 
 
 @dataclass
 class Manifest:
     """What a build was made from and what it holds (manifest.json, written last)."""
 
-    inputs: dict[str, list[Any]]
+    inputs: str  # stats_digest of the input files when the store was built
     folders: dict[str, int] = field(default_factory=dict)
     files: dict[str, list[Any]] = field(default_factory=dict)
     graphs: dict[str, int] = field(default_factory=dict)
@@ -130,7 +159,6 @@ class Manifest:
     reason_seconds: float = 0.0
     build_seconds: float = 0.0
     validation: dict[str, Any] = field(default_factory=dict)
-    statistics: dict[str, dict[str, int]] = field(default_factory=dict)
     version: str = __version__
     format: int = FORMAT
 
@@ -143,20 +171,23 @@ class Manifest:
         return not self.inconsistencies
 
     @classmethod
-    def read(cls, folder: Path) -> Manifest:
+    def read(cls, folder: Path) -> Manifest | None:
+        """The manifest of a build folder; None if it is of another format (out of date, not damaged)."""
         try:
             data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("format") != FORMAT:
+                return None
             manifest = cls(**{key: value for key, value in data.items() if key in cls.__dataclass_fields__})
         except FileNotFoundError:
             raise Damaged("it has no manifest") from None
         except (OSError, ValueError, TypeError) as error:
             raise Damaged(f"its manifest is unreadable ({error})") from None
-        if not isinstance(manifest.inputs, dict) or not isinstance(manifest.files, dict):
+        if not isinstance(manifest.inputs, str) or not isinstance(manifest.files, dict):
             raise Damaged("its manifest is malformed")
         return manifest
 
     def write(self, folder: Path) -> None:
-        data = json.dumps(asdict(self), indent=1).encode("utf-8")
+        data = json.dumps(asdict(self)).encode("utf-8")
         write_atomically(folder / MANIFEST, lambda stream: stream.write(data))
 
 
@@ -168,6 +199,13 @@ class Built:
     folder: Path
     manifest: Manifest
     fresh: bool = False
+
+    def statistics(self) -> dict[str, dict[str, int]]:
+        """Triples and entities of each kind per graph (diplokg.stats), counted when the store was built."""
+        try:
+            return json.loads((self.folder / STATISTICS).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise Damaged(f"its statistics are unreadable ({error})", self.folder) from None
 
     def derived(self, key: str, compute: Callable[[], Any]) -> Any:
         """A value computed from this build (JSON), kept beside it so that it is computed once per build."""
@@ -189,8 +227,10 @@ def store_link(layout: Layout) -> Path:
 
 
 def store_files(folder: Path) -> list[Path]:
-    """The files RocksDB wrote (everything in the folder but ours and temporary files)."""
-    return sorted(p for p in folder.iterdir() if not p.name.startswith((OURS, ".")))
+    """The files written once by the build (RocksDB's, the statistics): all but the manifest and what may be
+    rewritten or added later (the inputs' stats, derived values, dumps) and temporary files."""
+    later = (MANIFEST, DERIVED, INPUTS, DUMPS, ".")
+    return sorted(p for p in folder.iterdir() if not p.name.startswith(later))
 
 
 def check_files(folder: Path, manifest: Manifest, full: bool) -> None:
@@ -208,21 +248,30 @@ def check_files(folder: Path, manifest: Manifest, full: bool) -> None:
 
 
 def inputs_current(layout: Layout, folder: Path, manifest: Manifest) -> bool:
-    """True if the input files are those the store was built from; refreshes stale stats in the manifest."""
+    """True if the input files are those the store was built from. Fast path: the folders' mtimes (no file added
+    or removed) and one digest of every file's size and mtime; else the files whose stat changed are hashed,
+    and if none changed in content the new stats are recorded, so that they are not hashed again."""
     if manifest.format != FORMAT or manifest.version != __version__:
         return False
     stamps = folder_stamps(layout)
-    unlisted = stamps == manifest.folders and min(stamps.values(), default=0) >= 0  # no file added or removed
-    names = sorted(manifest.inputs) if unlisted else input_files(layout)
+    if stamps == manifest.folders and min(stamps.values(), default=0) >= 0:
+        lines = (folder / INPUTS).read_text(encoding="utf-8").splitlines() if (folder / INPUTS).exists() else []
+        names = [line.split("\t", 1)[0] for line in lines]
+    else:
+        names = input_files(layout)
     try:
-        index = index_files(layout.root, names, manifest.inputs)
+        if stats_digest(stats_of(layout.root, names)) == manifest.inputs:
+            return True
+        known = read_inputs(folder)
+        index = index_files(layout.root, input_files(layout), known)
     except FileNotFoundError:
         return False
-    if {k: v[2] for k, v in index.items()} != {k: v[2] for k, v in manifest.inputs.items()}:
+    if {k: v[2] for k, v in index.items()} != {k: v[2] for k, v in known.items()}:
         return False
-    if (index, stamps) != (manifest.inputs, manifest.folders) and all(v[0] >= 0 for v in index.values()):
-        manifest.inputs, manifest.folders = index, stamps  # touched but unchanged: not hashed again
+    if all(v[0] >= 0 for v in index.values()):
         with contextlib.suppress(OSError):
+            write_inputs(folder, index)
+            manifest.inputs, manifest.folders = stats_digest([(k, v[0], v[1]) for k, v in index.items()]), stamps
             manifest.write(folder)
     return True
 
@@ -286,7 +335,7 @@ def open_current(layout: Layout, full: bool) -> Built | None:
         return None
     try:
         manifest = Manifest.read(folder)
-        if inputs_current(layout, folder, manifest):
+        if manifest is not None and inputs_current(layout, folder, manifest):
             return open_folder(folder, manifest, full)
     except Damaged as error:
         release(folder)
@@ -341,7 +390,9 @@ def open_built(layout: Layout, verify: bool = False, progress: Callable[[str], N
         folder = build(layout, progress)
         remove_old_builds(layout)
     hold(folder)
-    built = open_folder(folder, Manifest.read(folder), full=False)
+    manifest = Manifest.read(folder)
+    assert manifest is not None
+    built = open_folder(folder, manifest, full=False)
     built.fresh = True
     return built
 
@@ -402,9 +453,12 @@ def build(layout: Layout, progress: Callable[[str], None] | None = None) -> Path
         disk.flush()
         graphs = graph_counts(disk)
         del disk, memory
-        manifest = Manifest(inputs, folders, graphs=graphs, inferred=closure.added, inconsistencies=closure.inconsistencies,
-                            reason_seconds=closure.seconds, validation=validation,
-                            statistics=statistics)
+        write_inputs(temporary, inputs)
+        data = json.dumps(statistics).encode("utf-8")
+        write_atomically(temporary / STATISTICS, lambda stream: stream.write(data))
+        manifest = Manifest(stats_digest([(k, v[0], v[1]) for k, v in inputs.items()]), folders, graphs=graphs,
+                            inferred=closure.added, inconsistencies=closure.inconsistencies,
+                            reason_seconds=closure.seconds, validation=validation)
         manifest.files = {p.name: [p.stat().st_size, p.stat().st_mtime_ns, file_digest(p)] for p in store_files(temporary)}
         manifest.build_seconds = time.perf_counter() - started
         manifest.write(temporary)
