@@ -178,3 +178,9 @@ def test_quick_benchmark_runs_and_writes_json(tmp_path: Path) -> None:
         assert any(step.startswith("query ") for step in steps)
         assert all(row["fast_seconds"] >= 0 for row in size["rows"])
     assert "| step |" in done.stdout
+    for size in report["sizes"]:
+        commands = size["commands"]
+        assert commands["build, no store"]["seconds"] > 0 and commands["build, store current"]["peak_mb"] > 0
+        cold = commands["cold query attendees-by-delegation"]
+        assert cold["diplokg"]["seconds"] > 0 and cold["oxigraph"]["seconds"] > 0
+    assert "| cold query attendees-by-delegation |" in done.stdout
