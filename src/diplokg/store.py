@@ -377,19 +377,20 @@ def open_built(layout: Layout, verify: bool = False, progress: Callable[[str], N
     except Damaged as error:
         damaged = error
     with build_lock(layout):
-        if damaged is None:
+        if damaged is None or not points_to(layout, damaged.folder):
             try:
                 built = open_current(layout, verify)  # another process may have built it meanwhile
                 if built is not None:
                     return built
+                damaged = None
             except Damaged as error:
                 damaged = error
         if damaged is not None:
             report_damage(layout, damaged)
             unlink_if_current(layout, damaged.folder)
         folder = build(layout, progress)
+        hold(folder)
         remove_old_builds(layout)
-    hold(folder)
     manifest = Manifest.read(folder)
     assert manifest is not None
     built = open_folder(folder, manifest, full=False)
@@ -397,11 +398,19 @@ def open_built(layout: Layout, verify: bool = False, progress: Callable[[str], N
     return built
 
 
+def points_to(layout: Layout, folder: Path | None) -> bool:
+    """True if the store link still points to `folder` (None: to no build folder at all)."""
+    link = store_link(layout)
+    if folder is None:
+        return not link.is_symlink()
+    return link.is_symlink() and os.readlink(link) == folder.name
+
+
 def unlink_if_current(layout: Layout, folder: Path | None) -> None:
     """Remove the store link if it still points to `folder` (under build_lock: never another's fresh build)."""
     link = store_link(layout)
     if link.is_symlink():
-        if folder is None or os.readlink(link) == folder.name:
+        if folder is None or points_to(layout, folder):
             link.unlink()
     elif link.is_dir():
         shutil.rmtree(link)
