@@ -1,0 +1,309 @@
+"""Turn what the extractor found into proposed nodes with IRIs by the project's slug rules."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from diplokg.drafting.linking import fold, slugify
+from diplokg.drafting.model import Node, literal, typed
+from diplokg.prefixes import shorten
+
+if TYPE_CHECKING:
+    from diplokg.drafting.extract import Extractor
+
+
+def curie(iri: str) -> str:
+    short = shorten(iri)
+    if short == iri:
+        for prefix, namespace in (("role", "https://w3id.org/diplokg/id/role/"),
+                                  ("agent", "https://w3id.org/diplokg/id/agent/")):
+            if iri.startswith(namespace):
+                return f"{prefix}:{iri[len(namespace):]}"
+        return f"<{iri}>"
+    return short
+
+
+def local(iri: str) -> str:
+    return re.split(r"[:/]", iri)[-1]
+
+
+class Emitter:
+    """Writes the extractor's findings into the draft as nodes, grouped by event."""
+
+    def __init__(self, extractor: Extractor) -> None:
+        self.x = extractor
+        self.draft = extractor.draft
+        self.abbr = extractor.abbr
+        self.event_iris: dict[str, str] = {}
+        self.topic_patterns = [(e.iri, re.compile(rf"\b{re.escape(fold(label))}\b"))
+                               for e in extractor.gazetteer.of_kind("topic") for label in e.labels]
+
+    def node(self, iri: str, types: list[str], group: str, why: str, spans: list[tuple[int, int]] = (),
+             entity: bool = False) -> Node:
+        node = self.draft.node(iri, types, group, why)
+        node.entity = entity
+        node.cite(*spans)
+        return node
+
+    def topics(self, spans: list[tuple[int, int]]) -> list[str]:
+        text = " ".join(fold(self.x.text[s:e]) for s, e in spans)
+        return sorted({curie(iri) for iri, pattern in self.topic_patterns if pattern.search(text)})
+
+    def emit(self) -> None:
+        self.source()
+        self.events()
+        self.people()
+        self.delegations()
+        self.participations()
+        self.statements()
+
+    # ---------------------------------------------------------------- source
+    def source(self) -> None:
+        doc, x = self.x.doc, self.x
+        self.draft.add_group("source", "the source")
+        first = doc.sentences[0] if doc.sentences else None
+        spans = [(doc.dateline.start, doc.dateline.end)] if doc.dateline else ([(first.start, first.end)] if first else [])
+        why = ("dateline '" + x.text[doc.dateline.start:doc.dateline.end] + "': date and place" if doc.dateline else
+               "no dateline: the text states no date")
+        node = self.node(f"src:{x.source}", ["dip:SourceDocument"], "source", why, spans)
+        title = first.text if first else x.source
+        title = title if len(title) <= 160 else title[:157].rsplit(" ", 1)[0] + " …"
+        node.add("rdfs:label", literal(title))
+        node.add("schema:name", literal(title))
+        node.add("schema:inLanguage", literal("en", None))
+        if doc.date:
+            node.add("schema:dateCreated", typed(doc.date.isoformat(), "xsd:date"))
+            node.add("dip:dateBasis", "dip:DateFromDateline")
+        else:
+            node.add("dip:dateBasis", "dip:DateNotStated")
+        node.add("dip:fileName", literal(f"{x.source}.txt", None))
+        if doc.dateline:
+            place = x.dateline_place()
+            if place not in x.gazetteer.entities:
+                entity = self.node(curie(place), ["schema:Place"], "entities",
+                                   f"place of the dateline '{doc.dateline.place}', not known to the project",
+                                   spans, entity=True)
+                entity.add("rdfs:label", literal(doc.dateline.place.title()))
+                entity.add("skos:prefLabel", literal(doc.dateline.place.title()))
+            node.add("schema:locationCreated", curie(place))
+
+    # ---------------------------------------------------------------- events
+    def event_iri(self, event) -> str:  # noqa: ANN001
+        if event.key in self.event_iris:
+            return self.event_iris[event.key]
+        if event.cls == "schema:EventSeries":
+            base = slugify(event.trigger)
+        else:
+            noun = {"met with": "meeting", "met": "meeting", "visited": "visit", "signed": "signing",
+                    "spoke by telephone": "telephone-call", "spoke by phone": "telephone-call"}.get(event.trigger)
+            base = noun or slugify(event.trigger)
+            if event.series:
+                base = slugify(event.series) + "-session"
+            if event.date:
+                base = f"{event.date.isoformat()}-{base}"
+        iri, n = f"event:{base}", 1
+        while iri in self.event_iris.values() or iri[6:] in {local(i) for i in self.x.gazetteer.entities}:
+            n += 1
+            iri = f"event:{base}-{n}"
+        self.event_iris[event.key] = iri
+        return iri
+
+    def events(self) -> None:
+        x = self.x
+        mission = next((e for e in x.events if e.family == "visit" and not e.background and not e.planned), None)
+        for event in [*x.series.values(), *x.events]:
+            iri = self.event_iri(event)
+            heading = f"{event.trigger} ({event.date.isoformat() if event.date else 'no date stated'})"
+            self.draft.add_group(iri, heading)
+            why = f"rule 'event word': '{event.trigger}' " + (
+                "names a standing series" if event.cls == "schema:EventSeries" else
+                "with 'a'/'an' or a verb opens a new event" if not event.background else
+                "mentioned as background, not as what the text reports")
+            node = self.node(iri, [event.cls], iri, why, event.evidence)
+            label = event.trigger[:1].upper() + event.trigger[1:]
+            if event.series:
+                label = f"Session of the {event.series}"
+            node.add("rdfs:label", literal(label))
+            if event.cls != "schema:EventSeries":
+                node.add("dip:eventType", event.etype)
+                if event.date:
+                    node.add("schema:startDate", typed(event.date.isoformat(), "xsd:date"))
+                node.add("dip:dateBasis", event.date_basis)
+            if event.series_acronym:
+                node.add("schema:alternateName", literal(event.series_acronym, None))
+            if event.series:
+                node.add("schema:superEvent", self.event_iri(x.series[event.series]))
+            if event.planned:
+                node.add("schema:eventStatus", "schema:EventScheduled")
+            if event.location:
+                node.add("schema:location", curie(event.location))
+                if event.location_span:
+                    node.cite(event.location_span)
+            if getattr(x, "visited", {}).get(event.key):
+                node.add("dip:visitedOrganization", curie(x.visited[event.key]))
+            if mission is not None and event is not mission and not event.background and not event.planned \
+                    and event.cls != "schema:EventSeries" and event.sentence > mission.sentence:
+                node.add("schema:superEvent", self.event_iri(mission))
+                node.notes.append(f"read as part of the {mission.trigger}, which the text reports first")
+            topics = self.topics(event.evidence)
+            if topics:
+                node.add("dcterms:subject", *topics)
+            node.notes.extend(event.notes)
+
+    # ---------------------------------------------------------------- people, titles, organisations
+    def people(self) -> None:
+        x, people = self.x, self.x.people
+        self.draft.add_group("people", "people, their printed names and titles")
+        self.draft.add_group("entities", "new entities (move to data/entities.ttl once reviewed)")
+        for person in people.people.values():
+            slug = local(person.iri)
+            if person.new:
+                node = self.node(curie(person.iri), ["foaf:Person"], "entities",
+                                 f"new person: '{person.name}' matches no known name (names are matched exactly, "
+                                 "without accents, as short/full forms, then fuzzily at 88 %)", entity=True)
+                node.add("rdfs:label", literal(person.name, None))
+                node.add("skos:prefLabel", literal(person.name, None))
+                node.add("foaf:name", literal(person.name, None))
+                for other in person.printed:
+                    if other != person.name:
+                        node.add("skos:altLabel", literal(other, None))
+                if person.honorific:
+                    node.add("schema:honorificPrefix", literal(person.honorific))
+                node.cite(*[m.span for m in person.mentions[:1]])
+            for n, printed in enumerate(person.printed):
+                spans = [(m.start, m.end) for m in person.mentions if m.text == printed]
+                why = (f"printed name '{printed}' → {curie(person.iri)}" +
+                       (f" ({person.link.how}, {person.link.score:.0f} %)" if person.link else " (new person)"))
+                label = self.node(f"name:{self.abbr}-{slug}" + (f"-{n + 1}" if n else ""), ["skosxl:Label"], "people",
+                                  why, [self.widen(s) for s in spans])
+                label.add("skosxl:literalForm", literal(printed, None))
+                label.add("dip:labelOf", curie(person.iri))
+                if person.link and person.link.score < 96:
+                    label.notes.append(f"name linked by {person.link.how} ({person.link.score:.0f} %): check it is the "
+                                       "same person")
+            if not person.printed and person.link:
+                x.draft.unplaced.append(f"{curie(person.iri)}: named only by surname ({person.link.how})")
+        for entity in people.new_entities.values():
+            types = {"org": ["org:FormalOrganization"], "post": ["org:Post"], "role": ["org:Role"]}[entity.kind]
+            node = self.node(curie(entity.iri), types, "entities", f"new {entity.kind}: '{entity.label}' matches nothing "
+                             "the project knows", entity.spans, entity=True)
+            node.add("rdfs:label", literal(entity.label))
+            node.add("skos:prefLabel", literal(entity.label))
+            if entity.acronym:
+                node.add("skos:altLabel", literal(entity.acronym))
+            if entity.organisation:
+                node.add("org:postIn", curie(entity.organisation))
+            if entity.country:
+                node.add("dip:country", curie(entity.country))
+        for holding in people.holdings.values():
+            person = holding.person
+            node = self.node(f"mem:{local(person.iri)}--{local(holding.target)}", ["org:Membership"], "people",
+                             "; ".join(dict.fromkeys(holding.why)), holding.spans)
+            node.add("org:member", curie(person.iri))
+            if holding.organisation:
+                node.add("org:organization", curie(holding.organisation))
+            else:
+                node.notes.append("the text names no organisation for this title")
+            node.add("dip:post" if holding.kind == "post" else "org:role", curie(holding.target))
+            node.add("dip:printedTitle", *[literal(p) for p in holding.printed])
+            node.notes.extend(holding.notes)
+            if holding.kind == "post":
+                node.extra.append(f"{curie(person.iri)} org:holds {curie(holding.target)} .")
+        seen: dict[tuple[str, str], Node] = {}
+        for organisation, printed, span in people.org_names:
+            key = (organisation, printed)
+            if key in seen:
+                seen[key].cite(span)
+                continue
+            n = sum(1 for o, _ in seen if o == organisation)
+            node = self.node(f"name:{self.abbr}-{local(organisation)}" + (f"-{n + 1}" if n else ""), ["skosxl:Label"],
+                             "people", f"organisation named in a title: '{printed}' → {curie(organisation)}", [span])
+            node.add("skosxl:literalForm", literal(printed))
+            node.add("dip:labelOf", curie(organisation))
+            seen[key] = node
+
+    def widen(self, span: tuple[int, int]) -> tuple[int, int]:
+        """A name's evidence with its title, when the mention has one."""
+        for mention in self.x.mentions:
+            if (mention.start, mention.end) == span:
+                return mention.span
+        return span
+
+    # ---------------------------------------------------------------- delegations and participations
+    def delegations(self) -> None:
+        x = self.x
+        by_key = {e.key: e for e in x.events}
+        for delegation in x.delegations.values():
+            events = [self.event_iri(by_key[k]) for k in delegation.events]
+            group = events[0] if events else "people"
+            country = x.gazetteer.get(delegation.country)
+            name = country.label if country else delegation.country.rsplit("/", 1)[-1].replace("-", " ").title()
+            node = self.node(delegation.iri, ["dip:Delegation"], group,
+                             f"rule 'delegation': the text names a delegation of {name}", delegation.spans[:3])
+            node.add("rdfs:label", literal(f"Delegation of {name}"))
+            node.add("dip:represents", curie(delegation.country))
+            if events:
+                node.add("dip:delegationAt", *events)
+            else:
+                node.notes.append("no event found for this delegation")
+            if delegation.heads:
+                node.add("dip:headedBy", *[curie(h) for h in delegation.heads])
+
+    def participations(self) -> None:
+        x = self.x
+        by_key = {e.key: e for e in x.events}
+        for participation in x.participations.values():
+            event = self.event_iri(by_key[participation.event])
+            iri = f"part:{self.abbr}-{local(event)}-{local(participation.person)}"
+            node = self.node(iri, ["dip:Participation"], event, participation.why, participation.spans)
+            node.add("dip:participant", curie(participation.person))
+            node.add("dip:event", event)
+            if participation.delegation:
+                node.add("dip:asMemberOf", participation.delegation)
+            node.add("dip:capacity", {"head": "cap:head-of-delegation", "member": "cap:delegation-member",
+                                      "attendee": "cap:attendee", "interlocutor": "cap:interlocutor",
+                                      "caller": "cap:caller", "visitor": "cap:visitor"}[participation.capacity])
+            node.notes.extend(participation.notes)
+
+    # ---------------------------------------------------------------- statements
+    def statements(self) -> None:
+        x = self.x
+        self.draft.add_group("statements", "statements not tied to an event")
+        for found in x.statement_nodes:
+            words = x.text[found["words"][0]:found["words"][1]]
+            slug = "-".join(slugify(words).split("-")[:5])
+            iri, n = f"stmt:{self.abbr}-{slug}", 1
+            while iri in self.draft.nodes:
+                n += 1
+                iri = f"stmt:{self.abbr}-{slug}-{n}"
+            context = self.context_event(found["index"])
+            group = context or "statements"
+            types = ["dip:Statement", "schema:Quotation"] if found["kind"] == "quotation" else ["dip:Statement",
+                                                                                                "dip:ReportedSpeech"]
+            node = self.node(iri, types, group, found["rule"] + (f"; {found['note']}" if found["note"] else ""),
+                             [found["span"]])
+            node.add("schema:text", literal(words))
+            if found["speakers"]:
+                node.add("schema:creator", *[curie(s) if not s.startswith("deleg:") else s for s in found["speakers"]])
+            if found["printed"]:
+                node.add("dip:attributedAsPrinted", literal(found["printed"]))
+            if found["caption"]:
+                node.add("dip:captionNames", curie(found["caption"]))
+            if context:
+                node.add("dip:statedAt", context)
+            topics = self.topics([found["words"]])
+            if topics:
+                node.add("dcterms:subject", *topics)
+            node.add("schema:isBasedOn", f"src:{x.source}")
+            node.notes.extend(found.get("quote_notes", []))
+            if not found["speakers"]:
+                node.notes.append("no speaker: the text does not say who")
+
+    def context_event(self, index: int) -> str | None:
+        """The event a statement was made at: the latest reported event at or before its sentence."""
+        sentence = self.x.doc.sentences[index]
+        if re.search(r"\b(?:in the morning|earlier|yesterday|going to|will)\b", sentence.text):
+            return None
+        candidates = [e for e in self.x.events if e.sentence <= index and not e.background and not e.planned]
+        return self.event_iri(candidates[-1]) if candidates else None

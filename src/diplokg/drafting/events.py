@@ -1,0 +1,127 @@
+"""Events, delegations and who took part, found with spaCy's Matcher on each sentence.
+
+An event word with 'a'/'an' (or a verb: 'met with', 'visited') opens a new event; with 'the' it
+refers to the latest event of its kind (a new one when there is none). Events mentioned as
+background ('as a follow-up to the signing') or planned ('for next September 9') do not become the
+context that later sentences ('The meeting was also attended by') refer to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from diplokg.drafting.text import INLINE_DATE, Document, Sentence, parse_date, pipeline
+
+# noun (lower case) -> (class, event type, family)
+EVENT_NOUNS = {
+    "lunch meeting": ("dip:Meeting", "etype:consult", "meeting"),
+    "working lunch": ("dip:Meeting", "etype:consult", "meeting"),
+    "working breakfast": ("dip:Meeting", "etype:consult", "meeting"),
+    "working dinner": ("dip:Meeting", "etype:consult", "meeting"),
+    "working meeting": ("dip:WorkingMeeting", "etype:consult", "meeting"),
+    "bilateral meeting": ("dip:Meeting", "etype:consult", "meeting"),
+    "virtual meeting": ("dip:Meeting", "etype:consult", "meeting"),
+    "meeting": ("dip:Meeting", "etype:consult", "meeting"),
+    "lunch": ("dip:Meeting", "etype:consult", "meeting"),
+    "breakfast": ("dip:Meeting", "etype:consult", "meeting"),
+    "dinner": ("dip:Meeting", "etype:consult", "meeting"),
+    "talks": ("dip:Meeting", "etype:consult", "meeting"),
+    "videoconference": ("dip:Meeting", "etype:consult", "call"),
+    "video conference": ("dip:Meeting", "etype:consult", "call"),
+    "video call": ("dip:Meeting", "etype:consult", "call"),
+    "telephone conversation": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),
+    "telephone call": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),
+    "phone call": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),
+    "phone conversation": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),
+    "call": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),
+    "working visit": ("dip:WorkingVisit", "etype:make-a-visit", "visit"),
+    "official visit": ("dip:Visit", "etype:make-a-visit", "visit"),
+    "state visit": ("dip:Visit", "etype:make-a-visit", "visit"),
+    "visit": ("dip:Visit", "etype:make-a-visit", "visit"),
+    "tour": ("dip:Visit", "etype:make-a-visit", "visit"),
+    "dialogue": ("dip:Dialogue", "etype:consult", "dialogue"),
+    "signing": ("dip:Signing", "etype:sign-formal-agreement", "signing"),
+}
+EVENT_VERBS = {
+    "met with": ("dip:Meeting", "etype:consult", "meeting"),
+    "met": ("dip:Meeting", "etype:consult", "meeting"),
+    "visited": ("dip:Visit", "etype:make-a-visit", "visit"),
+    "spoke by telephone": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),
+    "spoke by phone": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),
+    "signed": ("dip:Signing", "etype:sign-formal-agreement", "signing"),
+}
+BACKGROUND = re.compile(r"(?:follow-up to|follow up to|framework of|following|since|ahead of|prior to|preparation for|"
+                        r"relaunch of|anniversary of|result of|agreed at|announced at)\s+(?:the\s+|a\s+)?(?:\S+\s+){0,3}$",
+                        re.I)
+FUTURE = re.compile(r"\b(?:will|next|upcoming|planned|scheduled|to be held|would hold|intend to hold)\b", re.I)
+SERIES = re.compile(r"((?:[A-Z][\w’'-]*\s+){1,5}(?:Dialogue|Summit|Forum|Conference|Mechanism|Roundtable))"
+                    r"(?:\s*\(([A-Z][A-Za-z]{1,9})\))?")
+
+
+@dataclass
+class Event:
+    key: str
+    cls: str
+    etype: str
+    family: str
+    trigger: str
+    sentence: int
+    span: tuple[int, int]
+    background: bool = False
+    planned: bool = False
+    date: dt.date | None = None
+    date_basis: str = "dip:DateNotStated"
+    evidence: list[tuple[int, int]] = field(default_factory=list)
+    series: str | None = None
+    series_acronym: str | None = None
+    location: str | None = None
+    location_span: tuple[int, int] | None = None
+    notes: list[str] = field(default_factory=list)
+    parent: Event | None = None
+
+
+@cache
+def event_matcher():  # noqa: ANN201
+    """spaCy Matcher rules for event words and verbs (lower-case token sequences)."""
+    from spacy.matcher import Matcher
+
+    nlp = pipeline()
+    matcher = Matcher(nlp.vocab)
+    for phrase in [*EVENT_NOUNS, *EVENT_VERBS]:
+        matcher.add(phrase, [[{"LOWER": word} for word in phrase.split()]])
+    return matcher
+
+
+def event_words(document: Document, sentence: Sentence) -> list[tuple[int, int, str]]:
+    """(start, end, phrase) of the longest event words and verbs of a sentence, in order."""
+    nlp = pipeline()
+    doc = nlp.make_doc(sentence.text)
+    found = []
+    for match_id, start, end in event_matcher()(doc):
+        phrase = nlp.vocab.strings[match_id]
+        span = doc[start:end]
+        found.append((sentence.start + span.start_char, sentence.start + span.end_char, phrase))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    result: list[tuple[int, int, str]] = []
+    for item in found:
+        if result and item[0] < result[-1][1]:
+            continue
+        result.append(item)
+    return result
+
+
+def date_in(text: str, base: dt.date | None) -> tuple[dt.date | None, str | None, tuple[int, int] | None]:
+    """The first explicit date of a phrase: (date, basis, span); a yearless date takes the year of `base`."""
+    match = INLINE_DATE.search(text)
+    if not match:
+        return None, None, None
+    has_year = re.search(r"\d{4}", match.group("date"))
+    if not has_year and base is None:
+        return None, None, None
+    value = parse_date(match.group("date"), base, (match.group("next") or "").lower() or None)
+    if value is None:
+        return None, None, None
+    return value, "dip:DateStated" if has_year else "dip:YearFromSourceDate", match.span()

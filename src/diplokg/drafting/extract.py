@@ -1,0 +1,548 @@
+"""From a source text to a Draft: source, people, posts, events, delegations, participations, statements."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from diplokg.drafting.events import BACKGROUND, EVENT_NOUNS, EVENT_VERBS, FUTURE, SERIES, Event, date_in, event_words
+from diplokg.drafting.gazetteer import Gazetteer
+from diplokg.drafting.linking import fold, match_label, slugify
+from diplokg.drafting.model import Draft
+from diplokg.drafting.patterns import Matchers, Mention, find_mentions
+from diplokg.drafting.people import DEMONYMS, PLACE, People, Person, countries_named, country_in
+from diplokg.drafting.statements import GROUP_SUBJECT, SPEECH, find_quotes, third_person_subject
+from diplokg.drafting.text import Document
+from diplokg.prefixes import shorten
+
+COMPOSITION = re.compile(r"\b(?:was|were) (?:made up of|composed of|formed by|integrated by)|\bconsisted of\b|"
+                         r"\bcomprised\b|\bincluded\b")
+HEADS = re.compile(r"\b(?:headed|led|chaired|presided over) by\b")
+ACCOMPANIED = re.compile(r"\b(?:was|were) accompanied by\b")
+ATTENDED = re.compile(r"\b(?:was|were) (?:also )?attended by\b|\balso attended\b|\battended\b|\b(?:was|were) also present\b|"
+                      r"\btook part\b|\bparticipated\b|\b(?:was|were) (?:also )?joined by\b")
+WITH = re.compile(r"\bwith\b")
+BETWEEN = re.compile(r"\bbetween\b")
+VISITED = re.compile(r"\bvisited\b")
+DELEGATION = re.compile(r"(?:(?P<adj>(?:[A-Z][\w.]*|US)(?: [A-Z][\w.]*)?) )?(?P<word>delegations?|teams?)\b"
+                        r"(?P<from> of (?:officials )?from (?P<countries>[^,.;]+))?")
+FOR_SIDE = re.compile(r"^(?:For|On behalf of) (?:the )?(?P<country>[A-Z][\w.]*(?: [A-Z][\w.]*)?),")
+CAPACITY = {"head": "cap:head-of-delegation", "member": "cap:delegation-member", "attendee": "cap:attendee",
+            "interlocutor": "cap:interlocutor", "caller": "cap:caller", "visitor": "cap:visitor"}
+
+
+@dataclass
+class Delegation:
+    iri: str
+    country: str
+    events: list[str] = field(default_factory=list)
+    heads: list[str] = field(default_factory=list)
+    members: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    composed: bool = False
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Participation:
+    person: str
+    event: str
+    capacity: str
+    delegation: str | None
+    spans: list[tuple[int, int]]
+    why: str
+    notes: list[str] = field(default_factory=list)
+
+
+def abbreviation_of(stem: str) -> str:
+    """Initials of the stem's words, leaving out an issuer prefix and dates ('sre-2021-08-11-lunch-meeting' → 'lm')."""
+    words = [w for w in stem.split("-") if w and not w.isdigit()]
+    if len(words) > 2:
+        words = words[1:]
+    return "".join(w[0] for w in words)[:4] or "src"
+
+
+class Extractor:
+    """Reads one document and proposes its facts."""
+
+    def __init__(self, document: Document, gazetteer: Gazetteer, source: str, abbreviation: str) -> None:
+        self.doc = document
+        self.text = document.text
+        self.gazetteer = gazetteer
+        self.matchers = Matchers(gazetteer)
+        self.source = source
+        self.abbr = abbreviation
+        self.draft = Draft(source, abbreviation, document.text)
+        self.people = People(gazetteer, self.matchers, document.text)
+        self.events: list[Event] = []
+        self.sentence_events: dict[int, list[Event]] = {}
+        self.series: dict[str, Event] = {}
+        self.delegations: dict[str, Delegation] = {}
+        self.participations: dict[tuple[str, str], Participation] = {}
+        self.statement_subjects: dict[int, list[str]] = {}
+        self.composition_event: Event | None = None
+
+    # ================================================================ entry
+    def run(self) -> Draft:
+        mentions = find_mentions(self.doc, self.gazetteer, self.matchers)
+        self.mentions = mentions
+        self.people.resolve(mentions)
+        self.people.assign_titles()
+        self.people.countries()
+        self.title_only_mentions()
+        context: Event | None = None
+        for index, sentence in enumerate(self.doc.sentences):
+            context = self.events_of(index, context)
+            self.delegations_of(index, context)
+            self.participation_of(index, context)
+        self.delegation_participations()
+        self.statements()
+        self.emit()
+        return self.draft
+
+    def in_sentence(self, index: int, start: int = 0, end: int | None = None) -> list[Mention]:
+        sentence = self.doc.sentences[index]
+        end = sentence.end if end is None else end
+        return [m for m in self.mentions if m.sentence == index and m.person and m.embedded_in is None
+                and max(start, sentence.start) <= m.start < end]
+
+    def person(self, iri: str) -> Person:
+        return self.people.people[iri]
+
+    # ================================================================ title-only mentions ("The Chancellor thanked")
+    def title_only_mentions(self) -> None:
+        self.title_mentions: list[tuple[int, int, str]] = []
+        if not self.matchers.titles:
+            return
+        covered = [m.span for m in self.mentions]
+        holders: dict[str, list[str]] = {}
+        for holding in self.people.holdings.values():
+            holders.setdefault(holding.target, []).append(holding.person.iri)
+        for match in self.matchers.titles.finditer(self.text):
+            if any(s <= match.start() < e for s, e in covered):
+                continue
+            before = self.text[max(0, match.start() - 4):match.start()].lower()
+            after = self.text[match.end():match.end() + 2]
+            if not re.search(r"(?:the|^)\s*$", before) and match.start() > 0 or after.startswith(" of"):
+                continue
+            for entity in self.gazetteer.of_kind("post"):
+                if any(fold(label) == fold(match.group()) for label in entity.labels) and len(holders.get(entity.iri,
+                                                                                                        [])) == 1:
+                    person = holders[entity.iri][0]
+                    holding = self.people.holdings[(person, entity.iri)]
+                    if match.group() not in holding.printed:
+                        holding.printed.append(match.group())
+                    holding.spans.append(match.span())
+                    holding.why.append(f"'{match.group()}' alone names the holder of {shorten(entity.iri)} in this text")
+                    self.title_mentions.append((match.start(), match.end(), person))
+                    break
+
+    # ================================================================ events
+    def events_of(self, index: int, context: Event | None) -> Event | None:
+        sentence = self.doc.sentences[index]
+        found: list[Event] = []
+        series_spans = []
+        for match in SERIES.finditer(sentence.text):
+            name, acronym = match.group(1).strip(), match.group(2)
+            span = (sentence.start + match.start(), sentence.start + match.end())
+            series_spans.append(span)
+            series = self.series.setdefault(name, Event(f"series:{name}", "schema:EventSeries", "etype:consult",
+                                                        "dialogue", name, index, span, background=True))
+            series.series_acronym = series.series_acronym or acronym
+            series.evidence.append((sentence.start, sentence.end))
+            date, basis, _ = date_in(sentence.text, self.doc.date)
+            if date is not None or FUTURE.search(sentence.text):
+                session = Event(f"session:{name}:{index}", "dip:Dialogue", "etype:consult", "dialogue", name, index, span,
+                                background=True, planned=True, date=date, date_basis=basis or "dip:DateNotStated")
+                session.series = name
+                session.evidence.append((sentence.start, sentence.end))
+                self.events.append(session)
+                found.append(session)
+        for start, end, phrase in event_words(self.doc, sentence):
+            if any(s <= start < e for s, e in series_spans):
+                continue
+            before = self.text[sentence.start:start]
+            after = self.text[end:end + 6]
+            if phrase == "call" and re.match(r"\s(?:for|on|upon)\b", after):
+                continue
+            cls, etype, family = EVENT_VERBS.get(phrase) or EVENT_NOUNS[phrase]
+            determiner = re.search(r"(\S+)\s+(?:\S+\s+)?$", before)
+            word = determiner.group(1).lower() if determiner else ""
+            previous = re.search(r"(\S+)\s*$", before)
+            previous_word = previous.group(1).lower() if previous else ""
+            is_new = phrase in EVENT_VERBS or previous_word in ("a", "an", "another") or word in ("a", "an") \
+                or previous_word.endswith(("’", "'s", "'"))
+            if not is_new and previous_word in ("the", "this", "that", "said") or (not is_new and word == "the"):
+                target = self.latest(family)
+                if target is not None:
+                    target.evidence.append((sentence.start, sentence.end))
+                    if target not in found:
+                        found.append(target)
+                    continue
+            if not is_new and previous_word not in ("the", "this", "that"):
+                continue
+            event = Event(f"e{len(self.events)}", cls, etype, family, phrase, index, (start, end))
+            event.background = bool(BACKGROUND.search(before))
+            event.planned = bool(FUTURE.search(sentence.text)) and not event.background
+            event.evidence.append((sentence.start, sentence.end))
+            self.date_and_place(event, sentence, start)
+            self.events.append(event)
+            found.append(event)
+        self.sentence_events[index] = found
+        for event in found:
+            if not event.background and not event.planned:
+                context = event
+        return context
+
+    def latest(self, family: str) -> Event | None:
+        for event in reversed(self.events):
+            if event.family == family and not event.series:
+                return event
+        if family == "dialogue":
+            for event in reversed(self.events):
+                if not event.background and not event.planned:
+                    return event
+        return None
+
+    def date_and_place(self, event: Event, sentence, position: int) -> None:
+        date, basis, _ = date_in(sentence.text, self.doc.date)
+        main = not event.background and not [e for e in self.events if not e.background and not e.planned]
+        if date is not None:
+            event.date, event.date_basis = date, basis
+        elif re.search(r"\btoday\b", sentence.text, re.I):
+            if self.doc.date:
+                event.date, event.date_basis = self.doc.date, "dip:DateFromDateline"
+                event.notes.append("'today' is read as the date of the dateline")
+            else:
+                event.notes.append("the text says 'today' but prints no dateline: the date is not stated")
+        elif main and self.doc.date and not event.background:
+            event.date, event.date_basis = self.doc.date, "dip:DateFromDateline"
+            event.notes.append("the text gives no date for this event; the date is the dateline's")
+        places = [m for m in (self.matchers.org_place.finditer(sentence.text) if self.matchers.org_place else [])
+                  if re.search(r"\b(?:in|at|to)\s+(?:the\s+)?$", sentence.text[:m.start()])
+                  and sentence.start + m.start() > position]
+        for match in places:
+            link = match_label(match.group(), self.gazetteer.of_kind("place"))
+            if link:
+                event.location = link.iri
+                event.location_span = (sentence.start + match.start(), sentence.start + match.end())
+                return
+        if main and self.doc.dateline and not event.background:
+            place = self.dateline_place()
+            event.location, event.location_span = place, (self.doc.dateline.start, self.doc.dateline.end)
+
+    def dateline_place(self) -> str:
+        printed = self.doc.dateline.place
+        link = match_label(printed, self.gazetteer.of_kind("place"))
+        if link:
+            return link.iri
+        country = DEMONYMS.get(fold(printed))
+        return PLACE + (country or slugify(printed))
+
+    def sentence_event(self, index: int, context: Event | None, near: int | None = None) -> Event | None:
+        events = [e for e in self.sentence_events.get(index, []) if not e.series]
+        if near is not None and events:
+            before = [e for e in events if e.span[0] <= near and e.sentence == index] or \
+                     [e for e in events if e.span[0] <= near]
+            if before:
+                return before[-1]
+        main = [e for e in events if not e.background and not e.planned]
+        return main[0] if main else (context if not events else events[0])
+
+    # ================================================================ delegations
+    def delegation(self, country: str, span: tuple[int, int] | None) -> Delegation:
+        iri = f"deleg:{self.abbr}-{country.rsplit('/', 1)[-1]}"
+        delegation = self.delegations.setdefault(country, Delegation(iri, country))
+        if span and span not in delegation.spans:
+            delegation.spans.append(span)
+        return delegation
+
+    def at(self, delegation: Delegation, event: Event | None) -> None:
+        if event is not None and event.key not in delegation.events:
+            delegation.events.append(event.key)
+
+    def delegations_of(self, index: int, context: Event | None) -> None:
+        sentence = self.doc.sentences[index]
+        if self.in_quote(sentence.start):
+            return
+        for match in DELEGATION.finditer(sentence.text):
+            span = (sentence.start + match.start(), sentence.start + match.end())
+            countries = []
+            if match.group("adj"):
+                country = country_in(match.group("adj"))
+                countries = [country] if country else []
+            if match.group("countries"):
+                countries += countries_named(match.group("countries"))
+            event = self.sentence_event(index, context, near=span[0])
+            for country in dict.fromkeys(countries):
+                self.at(self.delegation(country, (sentence.start, sentence.end)), event)
+
+    def in_quote(self, position: int) -> bool:
+        return any(q.start <= position < q.end for q in getattr(self, "quotes", []))
+
+    # ================================================================ participations
+    def participate(self, person: str, event: Event | None, capacity: str, delegation: Delegation | None,
+                    spans: list[tuple[int, int]], why: str, note: str | None = None) -> None:
+        if event is None:
+            self.draft.unplaced.append(f"{self.person(person).name}: {why}, but no event to place the participation in")
+            return
+        key = (person, event.key)
+        existing = self.participations.get(key)
+        if existing is None:
+            self.participations[key] = Participation(person, event.key, capacity, delegation.iri if delegation else None,
+                                                     list(spans), why, [note] if note else [])
+        else:
+            if capacity == "head":
+                existing.capacity = "head"
+            existing.delegation = existing.delegation or (delegation.iri if delegation else None)
+            existing.spans += [s for s in spans if s not in existing.spans]
+
+    def participation_of(self, index: int, context: Event | None) -> None:
+        sentence = self.doc.sentences[index]
+        text = sentence.text
+        if "“" in text[:2]:
+            return
+        here = self.sentence_event(index, context)
+        evidence = (sentence.start, sentence.end)
+        side = FOR_SIDE.match(text)
+        side_country = country_in(side.group("country")) if side else None
+
+        def own(mention: Mention) -> tuple[int, int]:
+            return mention.span
+
+        if match := COMPOSITION.search(text):
+            named = [m for m in DELEGATION.finditer(text[:match.start()])]
+            country = country_in(named[-1].group("adj")) if named and named[-1].group("adj") else None
+            if country:
+                delegation = self.delegation(country, evidence)
+                delegation.composed = True
+                for mention in self.in_sentence(index, sentence.start + match.end()):
+                    delegation.members.setdefault(mention.person, []).extend([evidence, own(mention)])
+                if not delegation.events and context:
+                    self.at(delegation, context)
+                self.composition_event = next((e for e in self.events if e.key in delegation.events), context)
+                return
+        self_composition, self.composition_event = self.composition_event, None
+        if match := HEADS.search(text):
+            heads = self.in_sentence(index, sentence.start + match.end())
+            named = [m for m in DELEGATION.finditer(text[:match.start()])]
+            for mention in heads:
+                person = self.person(mention.person)
+                country = side_country or (country_in(named[-1].group("adj")) if named and named[-1].group("adj")
+                                           else None) or person.country
+                if country is None:
+                    self.draft.unplaced.append(f"{person.name}: heads a delegation whose country the text does not say")
+                    continue
+                delegation = self.delegation(country, evidence)
+                self.at(delegation, here)
+                if mention.person not in delegation.heads:
+                    delegation.heads.append(mention.person)
+                self.participate(mention.person, here, "head", delegation, [evidence],
+                                 f"rule 'headed by': head of the {country.rsplit('/', 1)[-1]} delegation")
+            return
+        if match := ACCOMPANIED.search(text):
+            subjects = self.in_sentence(index, sentence.start, sentence.start + match.start())
+            delegation = None
+            if side_country:
+                delegation = self.delegation(side_country, evidence)
+            elif subjects and self.person(subjects[-1].person).country:
+                delegation = self.delegation(self.person(subjects[-1].person).country, evidence)
+            if delegation is not None:
+                self.at(delegation, here)
+            for mention in subjects:
+                capacity = "head" if delegation and mention.person in delegation.heads else "member"
+                self.participate(mention.person, here, capacity, delegation, [evidence], "rule 'was accompanied by'")
+            for mention in self.in_sentence(index, sentence.start + match.end()):
+                self.participate(mention.person, here, "member", delegation, [evidence, own(mention)],
+                                 "rule 'was accompanied by': member of the delegation of the person accompanied")
+            return
+        if match := ATTENDED.search(text):
+            by = "by" in match.group()
+            people = self.in_sentence(index, sentence.start + match.end()) if by else \
+                self.in_sentence(index, sentence.start, sentence.start + match.start())
+            referenced = [e for e in self.sentence_events.get(index, []) if not e.background and not e.planned]
+            event = referenced[0] if referenced else (self_composition or context)
+            for mention in people:
+                person = self.person(mention.person)
+                delegation = self.delegations.get(person.country) if person.country else None
+                if delegation is not None and (delegation.composed or event.key not in delegation.events):
+                    delegation = None
+                note = (f"delegation inferred from the country of the post ({person.country.rsplit('/', 1)[-1]})"
+                        if delegation else None)
+                self.participate(mention.person, event, "member" if delegation else "attendee", delegation,
+                                 [evidence, own(mention)], f"rule '{match.group()}'", note)
+            return
+        events = [e for e in self.sentence_events.get(index, []) if not e.series]
+        for event in events:
+            if event.family == "call" and (match := BETWEEN.search(text, event.span[1] - sentence.start)):
+                for mention in self.in_sentence(index, sentence.start + match.end()):
+                    self.participate(mention.person, event, "caller", None, [evidence], "rule 'a call between'")
+        if match := VISITED.search(text):
+            event = next((e for e in events if e.trigger == "visited"), here)
+            for mention in self.in_sentence(index, sentence.start, sentence.start + match.start()):
+                self.participate(mention.person, event, "visitor", None, [evidence], "rule 'X visited'")
+            after = text[match.end():]
+            for org in self.matchers.org_place.finditer(after) if self.matchers.org_place else []:
+                link = match_label(org.group(), self.gazetteer.of_kind("org"))
+                if link and event:
+                    event.notes.append(f"visited {org.group()}")
+                    self.visited = getattr(self, "visited", {})
+                    self.visited[event.key] = link.iri
+                break
+        for mention in self.in_sentence(index):
+            following = self.text[mention.end:mention.end + 10]
+            if re.match(r"[’']s?\s+(?:\S+\s+)?visit", following):
+                event = next((e for e in events if e.family == "visit" and e.span[0] > mention.end), None)
+                if event:
+                    self.participate(mention.person, event, "visitor", None, [evidence], "rule 'X’s visit'")
+        withs = [m for m in WITH.finditer(text) if any(e.span[1] - sentence.start <= m.start() for e in events)]
+        if withs and events:
+            trigger = withs[0]
+            event = next(e for e in reversed(events) if e.span[1] - sentence.start <= trigger.start())
+            if event.family == "call" and self.participations_of(event):
+                return
+            subject_text = text[:trigger.start()]
+            subject_delegations = [m for m in DELEGATION.finditer(subject_text) if m.group("adj")]
+            subjects = self.in_sentence(index, sentence.start, sentence.start + trigger.start())
+            for found in subject_delegations:
+                country = country_in(found.group("adj"))
+                if country:
+                    self.at(self.delegation(country, evidence), event)
+            for mention in subjects:
+                self.participate(mention.person, event, "attendee", None, [evidence, own(mention)], "rule 'X held a "
+                                 f"{event.trigger} with Y': X")
+            capacity = "interlocutor" if subject_delegations else "attendee"
+            for mention in self.in_sentence(index, sentence.start + trigger.end()):
+                self.participate(mention.person, event, capacity, None, [evidence, own(mention)],
+                                 f"rule '{event.trigger} with Y': Y" + (" (met by a delegation)" if subject_delegations
+                                                                        else ""))
+
+    def participations_of(self, event: Event) -> list[Participation]:
+        return [p for p in self.participations.values() if p.event == event.key]
+
+    def delegation_participations(self) -> None:
+        by_key = {e.key: e for e in self.events}
+        for delegation in self.delegations.values():
+            for person, spans in delegation.members.items():
+                for key in delegation.events:
+                    event = by_key[key]
+                    self.participate(person, event, "member", delegation, spans + [delegation.spans[0]],
+                                     "rule 'the delegation was made up of': member of the delegation at each of its events")
+
+    # ================================================================ statements
+    def statements(self) -> None:
+        self.quotes = find_quotes(self.text, self.doc.paragraphs)
+        self.statement_nodes: list[dict] = []
+        for quote in self.quotes:
+            self.quotation(quote)
+        for index, sentence in enumerate(self.doc.sentences):
+            if any(q.start <= sentence.start < q.end or sentence.start <= q.start < sentence.end for q in self.quotes):
+                continue
+            verb = SPEECH.search(sentence.text)
+            if verb is None:
+                continue
+            subject_text = sentence.text[:verb.start()]
+            speakers, printed, note = self.subject(index, sentence.start, sentence.start + verb.start(), subject_text)
+            if speakers is None:
+                continue
+            self.statement_nodes.append(dict(kind="reported", span=(sentence.start, sentence.end),
+                                             words=(sentence.start, sentence.end), speakers=speakers, printed=printed,
+                                             caption=None, index=index, note=note, rule=f"rule 'X {verb.group()}'"))
+
+    def subject(self, index: int, start: int, end: int, subject_text: str) -> tuple[list[str] | None, str | None, str | None]:
+        """Who the subject of a speech verb is: people, a delegation, the holder of a title, or the officials the
+        previous sentence names as actors. None when the subject is not someone who speaks."""
+        mentions = self.in_sentence(index, start, end)
+        headed = HEADS.search(subject_text)
+        if headed:
+            delegations = {d.iri for d in self.delegations.values() for m in mentions if m.person in d.heads}
+            return sorted(delegations), subject_text.strip(" ,"), "the teams headed by the people named"
+        if mentions:
+            first = mentions[0]
+            return [first.person], self.text[first.span[0]:first.end], None
+        titles = [t for t in self.title_mentions if start <= t[0] < end]
+        if titles:
+            return [titles[0][2]], self.text[titles[0][0] - 4 if self.text[titles[0][0] - 4:titles[0][0]] == "The " else
+                                             titles[0][0]:titles[0][1]], None
+        named = [m for m in DELEGATION.finditer(subject_text) if m.group("adj") and country_in(m.group("adj"))]
+        if named:
+            country = country_in(named[-1].group("adj"))
+            if country in self.delegations:
+                return [self.delegations[country].iri], named[-1].group().strip(), None
+        group = GROUP_SUBJECT.search(subject_text)
+        if group:
+            actors = self.actors_before(index)
+            printed = group.group().split(",")[-1].strip()
+            if actors:
+                return actors, printed, f"'{printed}' read as the people the previous sentence names as its actors"
+            self.draft.unplaced.append(f"a statement by '{printed}' (sentence {index + 1}): the text does not say "
+                                       "which officials")
+            return [], printed, f"'{printed}': the text does not say which officials, so no speaker is proposed"
+        return None, None, None
+
+    def actors_before(self, index: int) -> list[str]:
+        if index == 0:
+            return []
+        previous = self.doc.sentences[index - 1]
+        verbs = re.search(r"\b(?:held|met|visited|signed|spoke)\b", previous.text)
+        if verbs is None or self.doc.sentences[index].paragraph != previous.paragraph:
+            return []
+        return list(dict.fromkeys(m.person for m in self.in_sentence(index - 1)))
+
+    def quotation(self, quote) -> None:  # noqa: ANN001
+        words = self.text[quote.words[0]:quote.words[1]]
+        caption_text = self.text[quote.caption[0]:quote.caption[1]] if quote.caption else None
+        caption_entity = None
+        if quote.caption:
+            people = [m for m in self.mentions if m.person and quote.caption[0] <= m.start < quote.caption[1]]
+            if people:
+                caption_entity = people[0].person
+            else:
+                link = match_label(caption_text, self.gazetteer.of_kind("org"))
+                caption_entity = link.iri if link else None
+        third = third_person_subject(words)
+        speakers, printed, note = None, caption_text, None
+        kind = "quotation"
+        if third is not None:
+            subject = self.subject(self.sentence_index(quote.words[0]), quote.words[0], quote.words[0] + third.start(),
+                                   words[:third.start()])
+            if subject[0]:
+                speakers = subject[0]
+                kind = "reported"
+                note = (f"the words in quotation marks report {subject[1]!r} in the third person: the speaker is the "
+                        "subject of the reported words, not the printed caption")
+        if speakers is None and caption_entity:
+            speakers = [caption_entity]
+        if speakers is None and quote.before:
+            before_text = self.text[quote.before[0]:quote.before[1]]
+            subject = self.subject(self.sentence_index(quote.before[0]), quote.before[0], quote.before[1], before_text)
+            speakers, printed, note = subject[0] or [], subject[1], subject[2]
+        if not speakers:
+            self.draft.unplaced.append(f"the quotation “{words[:60]}…” has no clear speaker")
+            speakers = []
+        span = (quote.before[0] if quote.before else quote.start, quote.caption[1] if quote.caption else quote.end)
+        self.statement_nodes.append(dict(kind=kind, span=span, words=quote.words, speakers=speakers, printed=printed,
+                                         caption=caption_entity if caption_entity not in speakers else None,
+                                         index=self.sentence_index(quote.words[0]), note=note, quote_notes=quote.notes,
+                                         rule="rule 'quotation with its printed attribution'"))
+
+    def sentence_index(self, position: int) -> int:
+        return next((i for i, s in enumerate(self.doc.sentences) if s.start <= position < s.end + 1),
+                    len(self.doc.sentences) - 1)
+
+    # ================================================================ nodes
+    def emit(self) -> None:
+        from diplokg.drafting.emit import Emitter
+
+        Emitter(self).emit()
+
+
+def draft_text(text: str, source: str, gazetteer: Gazetteer, abbreviation: str | None = None) -> Draft:
+    """The draft of one source text (its stem names the source node and graph)."""
+    document = Document(text, source)
+    return Extractor(document, gazetteer, source, abbreviation or abbreviation_of(source)).run()
+
+
+def draft_file(path: Path, gazetteer: Gazetteer, abbreviation: str | None = None) -> Draft:
+    return draft_text(path.read_text(encoding="utf-8"), path.stem, gazetteer, abbreviation)
+

@@ -1,0 +1,414 @@
+"""Mentions of people and their printed titles, found by rules a press release follows.
+
+A name is a run of capitalised words that are not title, organisation or function words and lie
+outside a known organisation or place name; a single capitalised word is a surname when the text
+or the project knows a person by it. Titles come in four shapes: "Title Name" (no comma),
+"Name, title", "Name Title" (no comma, the title starting with a title word) and "the title, Name";
+list separators (";", "and", "as well as") are told apart from the "and" inside a title by what
+follows them. A name inside another person's title ("the advisor to President Joe Biden on
+National Security, Jake Sullivan") is embedded: it names a person but is not an item of the list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from diplokg.drafting.gazetteer import Gazetteer
+from diplokg.drafting.linking import fold
+from diplokg.drafting.text import Document, Sentence, pipeline
+
+TITLE_HEADS = set("""minister secretary undersecretary under-secretary subsecretary secretary-general director advisor adviser
+counselor counsellor chief head commissioner commander coordinator ambassador envoy president vice-president chargé
+charge consul consultant researcher officer spokesperson spokesman spokeswoman governor mayor senator deputy
+representative attaché attache administrator chair chairman chairwoman chairperson leader manager lady chancellor
+premier king queen prince princess attorney judge prosecutor delegate negotiator professor rector founder
+ceo fellow analyst economist treasurer comptroller superintendent""".split())
+TITLE_MODIFIERS = set("""acting senior junior special general deputy assistant vice executive principal chief first
+regional legal foreign interior national federal permanent alternate associate lead""".split())
+HONORIFICS = ["vice admiral", "rear admiral", "brigadier general", "lieutenant general", "major general", "general",
+              "admiral", "colonel", "captain", "lieutenant", "commander", "ambassador", "dr.", "dr", "mr.", "mr", "mrs.",
+              "mrs", "ms.", "ms", "professor", "prof.", "sir", "dame", "lic.", "ing.", "senator", "hon.", "honorable"]
+RANKS = {"vice admiral", "rear admiral", "brigadier general", "lieutenant general", "major general", "general",
+         "admiral", "colonel", "captain", "lieutenant", "dr.", "dr", "mr.", "mr", "mrs.", "mrs", "ms.", "ms", "prof.",
+         "sir", "dame", "lic.", "ing.", "hon.", "honorable"}
+ORG_HEADS = set("""ministry department office embassy consulate institute council center centre agency commission
+committee bureau service section unit guard navy army force forces police court congress senate chamber parliament
+government presidency secretariat secretaría secretaria directorate administration authority board bank fund
+foundation university organization organisation association program programme group corporation company network
+alliance union staff school academy""".split())
+SERIES_HEADS = {"dialogue", "summit", "forum", "conference", "mechanism", "roundtable"}
+STOP_WORDS = set("""the a an in on at for with by of and to from as this that these those although additionally
+subsequently however also furthermore moreover meanwhile finally then today yesterday tomorrow he she it they we i
+his her their our its you your mexico mexican mexicans united states us usa america american americans canada
+canadian central north south east west northern southern eastern western latin caribbean european europe africa
+african asia asian republic union nations kingdom federal national international bilateral regional global human
+rights public security civil democracy homeland foreign affairs relations exteriores relaciones economic economy
+dialogue high-level level memorandum understanding agreement treaty plan triangle hemisphere border customs
+protection management migration migratory domestic policy research consular legal counsel counselor affairs
+january february march april may june july august september october november december monday tuesday wednesday
+thursday friday saturday sunday mr mrs ms dr sir lic ing honorable excellency his her chargé d’affaires d'affaires
+advisors advisers officials delegation delegations team teams english spanish french
+portuguese admiral colonel captain lieutenant brigadier administrative""".split()) | TITLE_HEADS | TITLE_MODIFIERS | ORG_HEADS
+PARTICLES = {"de", "del", "la", "las", "los", "van", "von", "da", "das", "do", "dos", "di", "y", "bin", "al", "le", "du"}
+WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’.\-]*")
+BACK_STOPS = set("""to by with and between of from for at in on that said says his her their its a an the as well also
+than is was were had has have met held with counterpart counterparts including like such both""".split())
+ARTICLE = re.compile(r"^(?:the|a|an|his|her|its|their)\s+", re.I)
+
+
+@dataclass
+class Title:
+    """A printed title, as it stands in the text, with the cleaned form the membership prints."""
+
+    start: int
+    end: int
+    raw: str
+    printed: list[str] = field(default_factory=list)
+    acronyms: list[tuple[str, str]] = field(default_factory=list)  # (organisation name as printed, acronym)
+    possessor: str | None = None
+    shape: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Mention:
+    """A printed name (full or surname only) in a sentence, with the titles printed around it."""
+
+    start: int
+    end: int
+    text: str
+    sentence: int
+    surname_only: bool = False
+    honorific: str | None = None
+    titles: list[Title] = field(default_factory=list)
+    embedded_in: Mention | None = None
+    person: str | None = None
+
+    @property
+    def span(self) -> tuple[int, int]:
+        starts = [self.start, *(t.start for t in self.titles)]
+        ends = [self.end, *(t.end for t in self.titles)]
+        if self.honorific_start is not None:
+            starts.append(self.honorific_start)
+        return min(starts), max(ends)
+
+    honorific_start: int | None = None
+
+
+@cache
+def is_stop(word: str) -> bool:
+    folded = fold(word).strip(".")
+    return folded in STOP_WORDS or pipeline().vocab[folded].is_stop
+
+
+def label_pattern(labels: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not labels:
+        return None
+    body = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])")
+
+
+class Matchers:
+    """Compiled name patterns of a gazetteer: organisations and places to mask, titles to find."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        names = tuple({label for e in gazetteer.of_kind("org", "place") for label in e.labels if len(label) > 1})
+        self.org_place = label_pattern(names)
+        titles = tuple({label for e in gazetteer.of_kind("post", "role") for label in e.labels if len(label) > 3})
+        self.titles = re.compile(label_pattern(titles).pattern, re.I) if titles else None
+
+
+def masked_spans(text: str, matchers: Matchers) -> list[tuple[int, int]]:
+    """Spans of known organisation and place names, and of new organisation names (an organisation word in a
+    capitalised phrase: 'Ministry of Foreign Affairs', 'Pew Research Center')."""
+    spans = [m.span() for m in matchers.org_place.finditer(text)] if matchers.org_place else []
+    spans += [span for span, _ in new_organisations(text)]
+    return spans
+
+
+TOKEN = re.compile(r"[^\s,;:()“”\"]+")
+CONNECTORS = {"of", "for", "on", "in", "to", "at", "de", "del"}
+
+
+def capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def new_organisations(text: str) -> list[tuple[tuple[int, int], str]]:
+    """Capitalised names around an organisation word ('State Department', 'Hispanic and Migratory Affairs
+    Section', 'Ministry of Foreign Affairs'): (span, name)."""
+    words = list(TOKEN.finditer(text))
+    found = []
+    for index, match in enumerate(words):
+        if not (capitalised(match.group()) and fold(match.group()).strip(".’'") in ORG_HEADS):
+            continue
+        first = index
+        while first > 0:
+            previous = words[first - 1].group()
+            gap = text[words[first - 1].end():words[first].start()]
+            if gap != " ":
+                break
+            if capitalised(previous) and fold(previous) not in TITLE_HEADS and fold(previous) not in {"the", "a", "an"}:
+                first -= 1
+            elif previous in ("and", "&") and first >= 2 and capitalised(words[first - 2].group()) \
+                    and text[words[first - 2].end():words[first - 1].start()] == " ":
+                first -= 1
+            else:
+                break
+        while first < index and not capitalised(words[first].group()):
+            first += 1
+        last = index
+        while last + 2 < len(words) and words[last + 1].group() in CONNECTORS:
+            step = last + 2
+            if words[step].group() == "the" and step + 1 < len(words):
+                step += 1
+            if not capitalised(words[step].group()) or any(
+                    text[words[k].end():words[k + 1].start()] != " " for k in range(last, step)):
+                break
+            last = step
+            while last + 1 < len(words) and capitalised(words[last + 1].group()) \
+                    and text[words[last].end():words[last + 1].start()] == " ":
+                last += 1
+        if last == first and fold(match.group()) in {"government", "presidency", "union"}:
+            continue
+        span = (words[first].start(), words[last].end())
+        if last > first or len(match.group()) > 3:
+            found.append((span, text[span[0]:span[1]]))
+    return found
+
+
+def inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= position < e for s, e in spans)
+
+
+def find_names(sentence: Sentence, index: int, masks: list[tuple[int, int]]) -> list[Mention]:
+    """Runs of name-like capitalised words (two or more; single ones are surname candidates)."""
+    words = [(m.start() + sentence.start, m.group()) for m in WORD.finditer(sentence.text)]
+    mentions: list[Mention] = []
+    run: list[tuple[int, str]] = []
+
+    def close() -> None:
+        while run and fold(run[-1][1]) in PARTICLES:
+            run.pop()
+        if run:
+            start, end = run[0][0], run[-1][0] + len(run[-1][1])
+            mentions.append(Mention(start, end, " ".join(w for _, w in run), index, surname_only=len(run) == 1))
+        run.clear()
+
+    for i, (start, word) in enumerate(words):
+        word = re.sub(r"(?:[’']s?|\.)$", "", word) if not re.fullmatch(r"[A-Z]\.", word) else word
+        gap = sentence.text[words[i - 1][0] - sentence.start + len(words[i - 1][1]):start - sentence.start] if i else ""
+        if run and gap != " ":
+            close()
+        name_like = (word[:1].isupper() and any(c.islower() for c in word) and not is_stop(word)
+                     and not inside(start, masks)) or (bool(run) and fold(word) in PARTICLES)
+        if name_like:
+            run.append((start, word))
+        else:
+            close()
+    close()
+    return mentions
+
+
+def scan_back_prefix(text: str, start: int, floor: int) -> tuple[int, str] | None:
+    """'Mexican Foreign Minister' or 'the legal consultant' right before a name, with no comma between."""
+    words = list(re.finditer(r"[^\s,;:()“”\"]+", text[floor:start]))
+    taken: list[re.Match[str]] = []
+    for match in reversed(words):
+        if text[floor + match.end():start if not taken else floor + taken[-1].start()].strip():
+            break
+        word = fold(match.group())
+        if word in BACK_STOPS or (not match.group()[:1].isupper() and word not in TITLE_HEADS | TITLE_MODIFIERS):
+            break
+        taken.append(match)
+    if not taken:
+        return None
+    first = taken[-1]
+    return floor + first.start(), text[floor + first.start():start].strip()
+
+
+def split_honorific(prefix: str) -> tuple[str | None, str]:
+    """('General', '') from 'General'; ('Ambassador', 'Ambassador') keeps an office that is also a title."""
+    low = fold(prefix)
+    for honorific in HONORIFICS:
+        if low == honorific or low.endswith(" " + honorific):
+            title = prefix[: len(prefix) - len(honorific)].strip()
+            if honorific not in RANKS:
+                return prefix[len(prefix) - len(honorific):], prefix
+            return prefix[len(prefix) - len(honorific):], title
+    return None, prefix
+
+
+def has_title_head(text: str) -> bool:
+    return any(fold(w).strip(".,’'") in TITLE_HEADS for w in re.split(r"[\s()]+", ARTICLE.sub("", text)))
+
+
+def valid_split(rest: str) -> bool:
+    """After 'and' / 'as well as': is this the start of the next list item?"""
+    rest = rest.lstrip()
+    if re.match(r"(?:the|his|her|their|with)\s", rest):
+        return True
+    for honorific in HONORIFICS:
+        if (fold(rest) + " ").startswith(honorific + " "):
+            return True
+    return False
+
+
+SEPARATOR = re.compile(r";|,? and |,? as well as |,? along with ")
+
+
+def after_title(text: str, mention: Mention, limit: int, sentence_end: int) -> Title | None:
+    """'Name, title' or 'Name Title' up to the next separator, name or clause."""
+    pos = mention.end
+    if text.startswith(", ", pos) and re.match(r"([^\s,;]+)", text[pos + 2:]) and (
+            text[pos + 2].isupper() or fold(re.match(r"([^\s,;]+)", text[pos + 2:]).group(1)) in TITLE_HEADS | TITLE_MODIFIERS):
+        body = pos + 2
+    elif text.startswith(" ", pos) and re.match(r"\s*([A-Za-z]+)", text[pos:]) and (
+            fold(re.match(r"\s*([A-Za-z]+)", text[pos:]).group(1)) in TITLE_HEADS | TITLE_MODIFIERS) \
+            and text[pos + 1:pos + 2].isupper():
+        body = pos + 1
+    else:
+        return None
+    depth, i, end = 0, body, min(limit, sentence_end)
+    while i < end:
+        char = text[i]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                depth = 0
+        elif depth == 0:
+            if char in ";!?”\":":
+                break
+            if char == "." and (i + 1 >= len(text) or text[i + 1] in " \n"):
+                break
+            if char == "," and re.match(r",\s+(?:[a-z]|the\b)", text[i:]):
+                break
+            match = SEPARATOR.match(text, i)
+            if match and (match.end() >= limit or valid_split(text[match.end():limit])):
+                break
+        i += 1
+    raw = text[body:i].rstrip(" ,")
+    if not raw or not has_title_head(raw):
+        return None
+    return Title(body, body + len(raw), raw, shape="Name, title" if body == pos + 2 else "Name Title")
+
+
+def before_title(text: str, mention: Mention, floor: int, claimed: list[tuple[int, int]]) -> Title | None:
+    """'the title, Name': the phrase before ', Name' back to a separator, starting with an article or title word."""
+    if not text[:mention.start].endswith(", "):
+        return None
+    end = mention.start - 2
+    i, depth = end, 0
+    start = floor
+    while i > floor:
+        char = text[i - 1]
+        if inside(i - 1, claimed):
+            start = i
+            break
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            depth -= 1
+        elif depth == 0 and char in ";:“”\"":
+            start = i
+            break
+        elif depth == 0 and char == "," and not re.match(r"\s+[A-Z]", text[i:]) :
+            start = i
+            break
+        elif depth == 0:
+            match = re.match(r"\s(?:and|as well as|along with)\s", text[i - 1:])
+            if match and valid_split(text[i - 1 + match.end():end]):
+                start = i - 1 + match.end()
+                break
+        i -= 1
+    raw = text[start:end].strip(" ,")
+    start = text.index(raw, start) if raw else start
+    if not raw or not has_title_head(raw):
+        return None
+    first = raw.split()[0]
+    if not (re.match(r"(?:the|his|her|its|their)\b", raw, re.I) or first[:1].isupper() or fold(first) in TITLE_HEADS
+            or fold(first) in TITLE_MODIFIERS):
+        return None
+    if re.search(r"\b(?:is|was|were|are|has|had|have|held|met|said|visited|will|would)\b", raw):
+        return None
+    return Title(start, start + len(raw), raw, shape="the title, Name")
+
+
+def clean_title(title: Title, matchers: Matchers) -> None:
+    """The printed title(s) a membership keeps: article, possessor and acronym definitions removed, split at
+    'and' between two titles ('Advisor to the President and Senior Director')."""
+    text = ARTICLE.sub("", title.raw)
+    possessive = re.match(r"([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*)[’']s\s+", text)
+    if possessive:
+        title.possessor = possessive.group(1)
+        text = text[possessive.end():]
+    for match in list(re.finditer(r"\s*\((?P<acr>[A-Z][A-Za-z]{1,9})(?P<rest>,[^)]*)?\)", text))[::-1]:
+        before = text[: match.start()]
+        known = [m.group() for m in matchers.org_place.finditer(before)] if matchers.org_place else []
+        defined = [name for name in known + [n for _, n in new_organisations(before)] if before.endswith(name)]
+        if defined or match.group("rest"):
+            title.acronyms.append((defined[0] if defined else "", match.group("acr")))
+            remainder = text[match.end():]
+            if remainder.count(")") > remainder.count("("):
+                title.notes.append(f"the text prints '{remainder.strip()}' after the acronym; left out")
+                remainder = ""
+            text = before + remainder
+    if text.count(")") > text.count("("):
+        title.notes.append("unbalanced parenthesis in the printed title")
+    parts = [text]
+    for match in re.finditer(r" and (?=(\S+\s+){0,2}?(?:" + "|".join(sorted(TITLE_HEADS, key=len, reverse=True))
+                             + r")\b)", text, re.I):
+        left, right = text[: match.start()], text[match.end():]
+        if has_title_head(left) and right[:1].isupper():
+            parts = [left, right]
+            break
+    title.printed = [p.strip(" ,") for p in parts if p.strip(" ,")]
+
+
+def find_mentions(document: Document, gazetteer: Gazetteer, matchers: Matchers) -> list[Mention]:
+    """Every name mention of the document with its titles, sentence by sentence."""
+    text = document.text
+    mentions: list[Mention] = []
+    for index, sentence in enumerate(document.sentences):
+        masks = masked_spans(sentence.text, matchers)
+        masks = [(s + sentence.start, e + sentence.start) for s, e in masks]
+        found = find_names(sentence, index, masks)
+        claimed: list[tuple[int, int]] = []
+        for position, mention in enumerate(found):
+            if mention.surname_only:
+                continue
+            following = [m for m in found[position + 1:] if not m.surname_only]
+            limit = following[0].start if following else sentence.end
+            title = after_title(text, mention, limit, sentence.end)
+            if title:
+                mention.titles.append(title)
+                claimed.append((title.start, title.end))
+        for position, mention in enumerate(found):
+            previous_end = max([m.end for m in found[:position] if m.embedded_in is None and
+                                not any(t.start <= m.start < t.end for t in mention.titles)] or [sentence.start])
+            title = before_title(text, mention, sentence.start, claimed) if not mention.titles else None
+            if title is None:
+                floor = max(previous_end, sentence.start)
+                prefix = scan_back_prefix(text, mention.start, floor)
+                if prefix:
+                    honorific, rest = split_honorific(prefix[1])
+                    mention.honorific = honorific
+                    mention.honorific_start = prefix[0] if honorific else None
+                    if rest and has_title_head(rest):
+                        mention.titles.insert(0, Title(prefix[0], prefix[0] + len(rest), rest, shape="Title Name"))
+            else:
+                mention.titles.append(title)
+                prefix = scan_back_prefix(text, mention.start, mention.start - 2)
+        for mention in found:
+            for other in found:
+                if other is not mention and any(t.start <= mention.start < t.end for t in other.titles):
+                    mention.embedded_in = other
+        for mention in found:
+            for title in mention.titles:
+                clean_title(title, matchers)
+        mentions.extend(found)
+    return mentions

@@ -1,0 +1,104 @@
+"""Quotations and reported statements, with who actually spoke.
+
+A quotation is the words between “ and ” (or from an unclosed “ to the paragraph's last sentence).
+The speaker comes from the attribution: a caption after the words ("… ” Marcelo Ebrard"), or the
+subject before them ("X said: “…”"); never from a name that merely stands nearby. When the quoted
+words report a named subject in the third person ("“Foreign Minister Ebrard emphasized …"), that
+subject is the speaker, the words are reported speech, and the caption is only what is printed.
+Outside quotation marks, "X said / emphasized / thanked …" is reported speech by X.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+SPEECH_VERBS = ("said|says|stated|states|emphasized|emphasised|stressed|highlighted|underlined|underscored|noted|"
+                "thanked|expressed|pointed out|announced|affirmed|reaffirmed|reiterated|added|indicated|explained|"
+                "commented|agreed|committed|advanced|presented|recognized|recognised|acknowledged|welcomed|proposed|"
+                "urged|called for|insisted|assured|warned|declared|celebrated|congratulated|conveyed|shared|"
+                "underlined|maintained|mentioned|told|asserted|confirmed|promised|pledged")
+SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
+GROUP_SUBJECT = re.compile(r"^(?:.*?,\s*)?(?:the|both)\s+(?:officials|participants|ministers|parties|leaders|sides|"
+                           r"secretaries|representatives|authorities)\b|^(?:they|both)\b", re.I)
+
+
+@dataclass
+class Quote:
+    """Words printed in quotation marks, with the printed attribution around them."""
+
+    start: int  # of the opening mark
+    end: int  # after the closing mark, or after the words when unclosed
+    words: tuple[int, int]
+    caption: tuple[int, int] | None = None
+    before: tuple[int, int] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[Quote]:
+    """Every quotation of the text, paragraph by paragraph."""
+    quotes = []
+    for p_start, p_end in paragraphs:
+        position = p_start
+        while True:
+            opening = text.find("“", position, p_end)
+            if opening < 0:
+                break
+            closing = text.find("”", opening + 1, p_end)
+            if closing >= 0:
+                words = (opening + 1, closing)
+                after = text[closing + 1:p_end]
+                stripped = after.lstrip(" .,")
+                caption = None
+                if stripped and not re.search(r"[.!?]\s+\S", stripped.rstrip(".")) and len(stripped.split()) <= 14 \
+                        and not re.match(r"[a-z]", stripped):
+                    c_start = p_end - len(after.lstrip(" .,"))
+                    caption = (c_start, c_start + len(stripped.rstrip(" .")))
+                quote = Quote(opening, closing + 1, _trim(text, words), caption)
+                if text[closing - 1] == " ":
+                    quote.notes.append("the text prints a space before the closing quotation mark")
+                position = closing + 1
+            else:
+                body = text[opening + 1:p_end]
+                ends = [m.end() for m in re.finditer(r"[.!?](?=\s+\S)", body)]
+                caption = None
+                words_end = p_end
+                if ends:
+                    tail = body[ends[-1]:].strip()
+                    if len(tail.split()) <= 14 and not SPEECH.search(tail) and not re.search(r"[.!?]$", tail):
+                        words_end = opening + 1 + ends[-1]
+                        c_start = p_end - len(body[ends[-1]:].lstrip())
+                        caption = (c_start, c_start + len(tail))
+                quote = Quote(opening, words_end, _trim(text, (opening + 1, words_end)), caption,
+                              notes=["the text opens this quotation with “ but never closes it; it is taken to end "
+                                     "before the printed attribution"])
+                position = p_end
+            sentence_start = max(text.rfind(". ", p_start, opening) + 2, p_start) if text.rfind(". ", p_start, opening) >= 0 \
+                else p_start
+            if text[sentence_start:opening].strip():
+                quote.before = (sentence_start, opening)
+            quotes.append(quote)
+    return quotes
+
+
+def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    start, end = span
+    while start < end and text[start] == " ":
+        start += 1
+    while end > start and text[end - 1] == " ":
+        end -= 1
+    return start, end
+
+
+def third_person_subject(words: str) -> re.Match[str] | None:
+    """The speech verb of words that report someone in the third person ('Foreign Minister Ebrard emphasized')."""
+    first = re.split(r"(?<=[.!?])\s", words, maxsplit=1)[0]
+    if re.match(r"\s*(?:I|We|Our|My|Us)\b", first):
+        return None
+    verb = SPEECH.search(first)
+    if verb is None or verb.start() > 80:
+        return None
+    subject = first[:verb.start()]
+    if not re.match(r"\s*(?:The\s+)?[A-Z]", subject) or re.search(r"\b(?:I|we|you)\b", subject):
+        return None
+    return verb

@@ -1,0 +1,123 @@
+"""The text layer: paragraphs and sentences (spaCy's sentencizer), dateline and dates, quotations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"]
+MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+DATE = rf"(?:{MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?(?:, ?\d{{4}})?|\d{{1,2}} (?:de )?{MONTH}(?:,? (?:de )?\d{{4}})?)"
+DATELINE = re.compile(
+    rf"^(?P<place>[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .'’-]*[A-ZÁÉÍÓÚÑ])\s*,?\s*\(?(?P<date>{DATE}|\d{{4}}-\d{{2}}-\d{{2}})\)?"
+    r"\s*(?:\.?\s*[-–—:]+|\.)",
+)
+INLINE_DATE = re.compile(rf"\b(?:(?P<next>next|last|on) )?(?P<date>{DATE})\b")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class Dateline:
+    start: int
+    end: int
+    place: str
+    date: dt.date | None
+
+
+@cache
+def pipeline():  # noqa: ANN201
+    """spaCy's blank English pipeline with a rule-based sentencizer (no model is downloaded)."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def parse_date(text: str, base: dt.date | None = None, direction: str | None = None) -> dt.date | None:
+    """An absolute date with dateparser (offline, deterministic); a date without a year takes it from `base`.
+
+    `direction` "next" moves a yearless date after `base`, "last" before it."""
+    import dateparser
+
+    settings = {"PARSERS": ["absolute-time"], "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False,
+                "REQUIRE_PARTS": ["day", "month"], "DATE_ORDER": "MDY"}
+    if base is not None:
+        settings["RELATIVE_BASE"] = dt.datetime(base.year, base.month, base.day)
+    parsed = dateparser.parse(text, languages=["en", "es"], settings=settings)
+    if parsed is None:
+        return None
+    value = parsed.date()
+    if base is not None and not re.search(r"\d{4}", text):
+        value = value.replace(year=base.year)
+        if direction == "next" and value <= base:
+            value = value.replace(year=base.year + 1)
+        elif direction == "last" and value >= base:
+            value = value.replace(year=base.year - 1)
+    return value
+
+
+class Document:
+    """A source text split into paragraphs and sentences, with its dateline."""
+
+    def __init__(self, text: str, name: str) -> None:
+        self.text = text
+        self.name = name
+        self.sentences: list[Sentence] = []
+        self.paragraphs: list[tuple[int, int]] = []
+        for match in re.finditer(r"[^\n]+", text):
+            if match.group().strip() in ("", "–", "-", "—"):
+                continue
+            self.paragraphs.append((match.start(), match.end()))
+        nlp = pipeline()
+        for index, (doc, (start, _)) in enumerate(zip(nlp.pipe(text[s:e] for s, e in self.paragraphs),
+                                                      self.paragraphs, strict=True)):
+            for sent in doc.sents:
+                stripped = sent.text.strip()
+                if not stripped:
+                    continue
+                offset = start + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+                self.sentences.append(Sentence(offset, offset + len(stripped), stripped, index))
+        self.sentences = merge_short(self.sentences, text)
+        self.dateline = find_dateline(text, self.paragraphs)
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.dateline.date if self.dateline else None
+
+    def paragraph_of(self, offset: int) -> int:
+        return next(i for i, (s, e) in enumerate(self.paragraphs) if s <= offset <= e)
+
+
+def merge_short(sentences: list[Sentence], text: str) -> list[Sentence]:
+    """Join a fragment the sentencizer cut after an abbreviation ("D.", "Jr.") to its sentence."""
+    merged: list[Sentence] = []
+    for sentence in sentences:
+        previous = merged[-1] if merged else None
+        if previous and previous.paragraph == sentence.paragraph and re.search(r"\b[A-Z][a-z]?\.$", previous.text):
+            merged[-1] = Sentence(previous.start, sentence.end, text[previous.start:sentence.end], previous.paragraph)
+        else:
+            merged.append(sentence)
+    return merged
+
+
+def find_dateline(text: str, paragraphs: list[tuple[int, int]]) -> Dateline | None:
+    """'PLACE, (Month D, YYYY).-' at the start of one of the first paragraphs."""
+    for start, end in paragraphs[:3]:
+        match = DATELINE.match(text[start:end])
+        if match:
+            raw = match.group("date")
+            date = dt.date.fromisoformat(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else parse_date(raw)
+            span_end = start + match.end("date") + (1 if text[start + match.end("date"):].startswith(")") else 0)
+            return Dateline(start, span_end, match.group("place").strip(), date)
+    return None
