@@ -28,6 +28,7 @@ EXTENSIONS = {
     "push": ("diplokg.push", "upload the dataset to a SPARQL server (Graph Store Protocol)"),
     "draw": ("diplokg.draw", "draw who met whom, or the timeline of events, as SVG or PNG"),
     "docs": ("diplokg.docs", "write the HTML reference of the ontology and shapes"),
+    "draft": ("diplokg.drafting.cli", "propose the facts of a new source text, each with its evidence, for review"),
 }
 
 EXAMPLES = """examples:

@@ -273,6 +273,8 @@ class Extractor:
                 countries = [country] if country else []
             if match.group("countries"):
                 countries += countries_named(match.group("countries"))
+            if not self.sentence_events.get(index) or COMPOSITION.search(sentence.text):
+                continue
             event = self.sentence_event(index, context, near=span[0])
             for country in dict.fromkeys(countries):
                 self.at(self.delegation(country, (sentence.start, sentence.end)), event)
@@ -481,13 +483,14 @@ class Extractor:
         return None, None, None
 
     def actors_before(self, index: int) -> list[str]:
-        if index == 0:
-            return []
-        previous = self.doc.sentences[index - 1]
-        verbs = re.search(r"\b(?:held|met|visited|signed|spoke)\b", previous.text)
-        if verbs is None or self.doc.sentences[index].paragraph != previous.paragraph:
-            return []
-        return list(dict.fromkeys(m.person for m in self.in_sentence(index - 1)))
+        """The people named in the latest earlier sentence of the paragraph that has them act (held, met, visited)."""
+        for earlier in range(index - 1, -1, -1):
+            previous = self.doc.sentences[earlier]
+            if previous.paragraph != self.doc.sentences[index].paragraph:
+                return []
+            if re.search(r"\b(?:held|met|visited|signed|spoke)\b", previous.text):
+                return list(dict.fromkeys(m.person for m in self.in_sentence(earlier)))
+        return []
 
     def quotation(self, quote) -> None:  # noqa: ANN001
         words = self.text[quote.words[0]:quote.words[1]]

@@ -338,6 +338,19 @@ def before_title(text: str, mention: Mention, floor: int, claimed: list[tuple[in
     return Title(start, start + len(raw), raw, shape="the title, Name")
 
 
+def defined_by(before: str, acronym: str) -> str | None:
+    """The name an acronym in parentheses defines: the capitalised words just before it whose initials are the
+    acronym's capitals, in any order ('National Security Council (NSC)', 'National Institute of Migration (INM)')."""
+    letters = sorted(c for c in acronym if c.isupper())
+    words = before.split()
+    for size in range(1, min(len(words), 8) + 1):
+        name = words[-size:]
+        initials = sorted(w[0] for w in name if w[:1].isupper())
+        if initials == letters and name[0][:1].isupper():
+            return " ".join(name)
+    return None
+
+
 def clean_title(title: Title, matchers: Matchers) -> None:
     """The printed title(s) a membership keeps: article, possessor and acronym definitions removed, split at
     'and' between two titles ('Advisor to the President and Senior Director')."""
@@ -348,10 +361,9 @@ def clean_title(title: Title, matchers: Matchers) -> None:
         text = text[possessive.end():]
     for match in list(re.finditer(r"\s*\((?P<acr>[A-Z][A-Za-z]{1,9})(?P<rest>,[^)]*)?\)", text))[::-1]:
         before = text[: match.start()]
-        known = [m.group() for m in matchers.org_place.finditer(before)] if matchers.org_place else []
-        defined = [name for name in known + [n for _, n in new_organisations(before)] if before.endswith(name)]
+        defined = defined_by(before, match.group("acr"))
         if defined or match.group("rest"):
-            title.acronyms.append((defined[0] if defined else "", match.group("acr")))
+            title.acronyms.append((defined or "", match.group("acr")))
             remainder = text[match.end():]
             if remainder.count(")") > remainder.count("("):
                 title.notes.append(f"the text prints '{remainder.strip()}' after the acronym; left out")

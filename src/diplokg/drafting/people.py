@@ -30,7 +30,7 @@ BARE_TITLE_WORDS = 2
 
 def country_in(text: str) -> str | None:
     """The country a demonym or country name at the start of a phrase names ('Mexican', 'US', 'Mexico')."""
-    low = fold(text)
+    low = re.sub(r"^(?:the|a|an)\s+", "", fold(text))
     for name in sorted(DEMONYMS, key=len, reverse=True):
         if low == name or low.startswith(name + " "):
             return PLACE + DEMONYMS[name]
@@ -198,8 +198,7 @@ class People:
             for mention in person.mentions:
                 for title in mention.titles:
                     for printed in title.printed:
-                        if len(printed.split()) <= BARE_TITLE_WORDS and not re.search(r"\(|\bof\b", printed) \
-                                and not self.link_title(printed, title, person, dry=True):
+                        if len(printed.split()) <= BARE_TITLE_WORDS and not re.search(r"\(|\bof\b", printed):
                             bare.append((person, mention, title, printed))
                         else:
                             self.hold(person, mention, title, printed)
@@ -213,8 +212,8 @@ class People:
             else:
                 self.hold(person, mention, title, printed)
 
-    def link_title(self, printed: str, title: Title, person: Person, dry: bool = False) -> Link | None:
-        organisation, _ = self.organisation_in(title, printed) if not dry else (None, None)
+    def link_title(self, printed: str, title: Title, person: Person) -> Link | None:
+        organisation, _ = self.organisation_in(title, printed)
         country = country_in(printed)
         key_text = printed
         if country:

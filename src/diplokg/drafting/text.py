@@ -99,10 +99,22 @@ class Document:
         return next(i for i, (s, e) in enumerate(self.paragraphs) if s <= offset <= e)
 
 
+RUN_ON = re.compile(r"(?<=\b[A-Z]{2}) (?=(?:The|In|At|During|Both|They|He|She|It) [a-z])")
+
+
 def merge_short(sentences: list[Sentence], text: str) -> list[Sentence]:
-    """Join a fragment the sentencizer cut after an abbreviation ("D.", "Jr.") to its sentence."""
-    merged: list[Sentence] = []
+    """Join a fragment the sentencizer cut after an abbreviation ("D.", "Jr.") to its sentence; split a sentence
+    run on after an acronym without a full stop ("in Washington DC The officials thanked")."""
+    split: list[Sentence] = []
     for sentence in sentences:
+        start = sentence.start
+        for match in RUN_ON.finditer(sentence.text):
+            cut = sentence.start + match.start()
+            split.append(Sentence(start, cut, text[start:cut], sentence.paragraph))
+            start = cut + 1
+        split.append(Sentence(start, sentence.end, text[start:sentence.end], sentence.paragraph))
+    merged: list[Sentence] = []
+    for sentence in split:
         previous = merged[-1] if merged else None
         if previous and previous.paragraph == sentence.paragraph and re.search(r"\b[A-Z][a-z]?\.$", previous.text):
             merged[-1] = Sentence(previous.start, sentence.end, text[previous.start:sentence.end], previous.paragraph)
