@@ -28,6 +28,12 @@ def local(iri: str) -> str:
     return re.split(r"[:/]", iri)[-1]
 
 
+def base_label(trigger: str) -> str:
+    noun = {"met with": "meeting", "met": "meeting", "meet": "meeting", "visited": "visit", "signed": "signing",
+            "spoke by telephone": "telephone call", "spoke by phone": "telephone call"}.get(trigger, trigger)
+    return noun[:1].upper() + noun[1:]
+
+
 class Emitter:
     """Writes the extractor's findings into the draft as nodes, grouped by event."""
 
@@ -95,7 +101,7 @@ class Emitter:
         if event.cls == "schema:EventSeries":
             base = slugify(event.trigger)
         else:
-            noun = {"met with": "meeting", "met": "meeting", "visited": "visit", "signed": "signing",
+            noun = {"met with": "meeting", "met": "meeting", "meet": "meeting", "visited": "visit", "signed": "signing",
                     "spoke by telephone": "telephone-call", "spoke by phone": "telephone-call"}.get(event.trigger)
             base = noun or slugify(event.trigger)
             if event.series:
@@ -121,7 +127,7 @@ class Emitter:
                 "with 'a'/'an' or a verb opens a new event" if not event.background else
                 "mentioned as background, not as what the text reports")
             node = self.node(iri, [event.cls], iri, why, event.evidence)
-            label = event.trigger[:1].upper() + event.trigger[1:]
+            label = base_label(event.trigger)
             if event.series:
                 label = f"Session of the {event.series}"
             node.add("rdfs:label", literal(label))
@@ -142,7 +148,10 @@ class Emitter:
                     node.cite(event.location_span)
             if getattr(x, "visited", {}).get(event.key):
                 node.add("dip:visitedOrganization", curie(x.visited[event.key]))
-            if mission is not None and event is not mission and not event.background and not event.planned \
+            if event.parent is not None:
+                node.add("schema:superEvent", self.event_iri(event.parent))
+                node.notes.append(f"reported as happening at the {event.parent.trigger}")
+            elif mission is not None and event is not mission and not event.background and not event.planned \
                     and event.cls != "schema:EventSeries" and event.sentence > mission.sentence:
                 node.add("schema:superEvent", self.event_iri(mission))
                 node.notes.append(f"read as part of the {mission.trigger}, which the text reports first")
@@ -305,5 +314,6 @@ class Emitter:
         sentence = self.x.doc.sentences[index]
         if re.search(r"\b(?:in the morning|earlier|yesterday|going to|will)\b", sentence.text):
             return None
-        candidates = [e for e in self.x.events if e.sentence <= index and not e.background and not e.planned]
+        candidates = [e for e in self.x.events if e.sentence <= index and not e.background and not e.planned
+                      and e.parent is None]
         return self.event_iri(candidates[-1]) if candidates else None

@@ -48,6 +48,7 @@ EVENT_NOUNS = {
 EVENT_VERBS = {
     "met with": ("dip:Meeting", "etype:consult", "meeting"),
     "met": ("dip:Meeting", "etype:consult", "meeting"),
+    "meet": ("dip:Meeting", "etype:consult", "meeting"),
     "visited": ("dip:Visit", "etype:make-a-visit", "visit"),
     "spoke by telephone": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),
     "spoke by phone": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),

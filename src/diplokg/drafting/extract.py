@@ -12,8 +12,8 @@ from diplokg.drafting.linking import fold, match_label, slugify
 from diplokg.drafting.model import Draft
 from diplokg.drafting.patterns import Matchers, Mention, find_mentions
 from diplokg.drafting.people import DEMONYMS, PLACE, People, Person, countries_named, country_in
-from diplokg.drafting.statements import GROUP_SUBJECT, SPEECH, find_quotes, third_person_subject
-from diplokg.drafting.text import Document
+from diplokg.drafting.statements import ACCORDING, GROUP_SUBJECT, SPEECH, find_quotes, third_person_subject
+from diplokg.drafting.text import INLINE_DATE, Document
 from diplokg.prefixes import shorten
 
 COMPOSITION = re.compile(r"\b(?:was|were) (?:made up of|composed of|formed by|integrated by)|\bconsisted of\b|"
@@ -150,7 +150,7 @@ class Extractor:
                                                         "dialogue", name, index, span, background=True))
             series.series_acronym = series.series_acronym or acronym
             series.evidence.append((sentence.start, sentence.end))
-            date, basis, _ = date_in(sentence.text, self.doc.date)
+            date, basis, _ = date_in(self.undated_text(sentence), self.doc.date)
             if date is not None or FUTURE.search(sentence.text):
                 session = Event(f"session:{name}:{index}", "dip:Dialogue", "etype:consult", "dialogue", name, index, span,
                                 background=True, planned=True, date=date, date_basis=basis or "dip:DateNotStated")
@@ -164,6 +164,8 @@ class Extractor:
             before = self.text[sentence.start:start]
             after = self.text[end:end + 6]
             if phrase == "call" and re.match(r"\s(?:for|on|upon)\b", after):
+                continue
+            if any(0 <= s - end <= 9 and re.fullmatch(r"\s+of\s+(?:the\s+)?", self.text[end:s]) for s, _ in series_spans):
                 continue
             cls, etype, family = EVENT_VERBS.get(phrase) or EVENT_NOUNS[phrase]
             determiner = re.search(r"(\S+)\s+(?:\S+\s+)?$", before)
@@ -189,6 +191,10 @@ class Extractor:
             self.events.append(event)
             found.append(event)
         self.sentence_events[index] = found
+        older = [e for e in found if e.sentence < index and not e.series]
+        for event in found:
+            if event.sentence == index and older and not event.background and event.parent is None:
+                event.parent = older[0]
         for event in found:
             if not event.background and not event.planned:
                 context = event
@@ -204,8 +210,16 @@ class Extractor:
                     return event
         return None
 
-    def date_and_place(self, event: Event, sentence, position: int) -> None:
-        date, basis, _ = date_in(sentence.text, self.doc.date)
+    def undated_text(self, sentence) -> str:  # noqa: ANN001
+        """The sentence with the dateline blanked out (its date is the source's, not an event's)."""
+        line = self.doc.dateline
+        if line and sentence.start <= line.start < sentence.end:
+            cut = line.end - sentence.start
+            return " " * cut + sentence.text[cut:]
+        return sentence.text
+
+    def date_and_place(self, event: Event, sentence, position: int) -> None:  # noqa: ANN001
+        date, basis, _ = date_in(self.undated_text(sentence), self.doc.date)
         main = not event.background and not [e for e in self.events if not e.background and not e.planned]
         if date is not None:
             event.date, event.date_basis = date, basis
@@ -397,10 +411,16 @@ class Extractor:
                 event = next((e for e in events if e.family == "visit" and e.span[0] > mention.end), None)
                 if event:
                     self.participate(mention.person, event, "visitor", None, [evidence], "rule 'X’s visit'")
-        withs = [m for m in WITH.finditer(text) if any(e.span[1] - sentence.start <= m.start() for e in events)]
+        withs = [m for m in WITH.finditer(text) if any(e.span[0] - sentence.start <= m.start() for e in events)]
+        fresh = [e for e in events if e.sentence == index and not e.background and not e.series]
+        if not withs and fresh and re.search(r"\b(?:held|had|hold|holds|met|meet)\b", text[:fresh[0].span[1] - sentence.start]):
+            for mention in self.in_sentence(index, sentence.start, fresh[0].span[0]):
+                capacity = "caller" if fresh[0].family == "call" else "attendee"
+                self.participate(mention.person, fresh[0], capacity, None, [evidence, own(mention)],
+                                 f"rule 'X held a {fresh[0].trigger}': X")
         if withs and events:
             trigger = withs[0]
-            event = next(e for e in reversed(events) if e.span[1] - sentence.start <= trigger.start())
+            event = next(e for e in reversed(events) if e.span[0] - sentence.start <= trigger.start())
             if event.family == "call" and self.participations_of(event):
                 return
             subject_text = text[:trigger.start()]
@@ -410,10 +430,11 @@ class Extractor:
                 country = country_in(found.group("adj"))
                 if country:
                     self.at(self.delegation(country, evidence), event)
+            call = event.family == "call"
             for mention in subjects:
-                self.participate(mention.person, event, "attendee", None, [evidence, own(mention)], "rule 'X held a "
-                                 f"{event.trigger} with Y': X")
-            capacity = "interlocutor" if subject_delegations else "attendee"
+                self.participate(mention.person, event, "caller" if call else "attendee", None, [evidence, own(mention)],
+                                 f"rule 'X held a {event.trigger} with Y': X")
+            capacity = "caller" if call else "interlocutor" if subject_delegations else "attendee"
             for mention in self.in_sentence(index, sentence.start + trigger.end()):
                 self.participate(mention.person, event, capacity, None, [evidence, own(mention)],
                                  f"rule '{event.trigger} with Y': Y" + (" (met by a delegation)" if subject_delegations
@@ -425,6 +446,10 @@ class Extractor:
     def delegation_participations(self) -> None:
         by_key = {e.key: e for e in self.events}
         for delegation in self.delegations.values():
+            for person in delegation.heads:
+                for key in delegation.events:
+                    self.participate(person, by_key[key], "head", delegation, delegation.spans[:1],
+                                     "rule 'headed by': head of the delegation at each of its events")
             for person, spans in delegation.members.items():
                 for key in delegation.events:
                     event = by_key[key]
@@ -440,6 +465,16 @@ class Extractor:
         for index, sentence in enumerate(self.doc.sentences):
             if any(q.start <= sentence.start < q.end or sentence.start <= q.start < sentence.end for q in self.quotes):
                 continue
+            according = ACCORDING.search(sentence.text)
+            if according:
+                who = [m for m in self.in_sentence(index, sentence.start + according.start("who"),
+                                                   sentence.start + according.end("who"))]
+                if who:
+                    self.statement_nodes.append(dict(
+                        kind="reported", span=(sentence.start, sentence.end), words=(sentence.start, sentence.end),
+                        speakers=[who[0].person], printed=according.group("who"), caption=None, index=index, note=None,
+                        rule="rule 'according to X'"))
+                    continue
             verb = SPEECH.search(sentence.text)
             if verb is None:
                 continue
@@ -474,6 +509,8 @@ class Extractor:
         group = GROUP_SUBJECT.search(subject_text)
         if group:
             actors = self.actors_before(index)
+            if not actors and re.search(r"\b(?:both|two)\b", group.group(), re.I):
+                actors = self.pair(index)
             printed = group.group().split(",")[-1].strip()
             if actors:
                 return actors, printed, f"'{printed}' read as the people the previous sentence names as its actors"
@@ -491,6 +528,14 @@ class Extractor:
             if re.search(r"\b(?:held|met|visited|signed|spoke)\b", previous.text):
                 return list(dict.fromkeys(m.person for m in self.in_sentence(earlier)))
         return []
+
+    def pair(self, index: int) -> list[str]:
+        """'Both officials': the two heads or callers of the latest event, when there are exactly two."""
+        events = [e for e in self.events if e.sentence <= index and not e.background and not e.planned]
+        if not events:
+            return []
+        pair = [p.person for p in self.participations_of(events[-1]) if p.capacity in ("caller", "head")]
+        return pair if len(pair) == 2 else []
 
     def quotation(self, quote) -> None:  # noqa: ANN001
         words = self.text[quote.words[0]:quote.words[1]]

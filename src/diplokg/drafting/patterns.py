@@ -48,7 +48,7 @@ rights public security civil democracy homeland foreign affairs relations exteri
 dialogue high-level level memorandum understanding agreement treaty plan triangle hemisphere border customs
 protection management migration migratory domestic policy research consular legal counsel counselor affairs
 january february march april may june july august september october november december monday tuesday wednesday
-thursday friday saturday sunday mr mrs ms dr sir lic ing honorable excellency his her chargé d’affaires d'affaires
+thursday friday saturday sunday state mr mrs ms dr sir lic ing honorable excellency his her chargé d’affaires d'affaires
 advisors advisers officials delegation delegations team teams english spanish french
 portuguese admiral colonel captain lieutenant brigadier administrative""".split()) | TITLE_HEADS | TITLE_MODIFIERS | ORG_HEADS
 PARTICLES = {"de", "del", "la", "las", "los", "van", "von", "da", "das", "do", "dos", "di", "y", "bin", "al", "le", "du"}
@@ -192,6 +192,10 @@ def find_names(sentence: Sentence, index: int, masks: list[tuple[int, int]]) -> 
     def close() -> None:
         while run and fold(run[-1][1]) in PARTICLES:
             run.pop()
+        if len(run) >= 3:
+            before = sentence.text[:run[0][0] - sentence.start].split()
+            if len(before) >= 2 and before[-1] in ("of", "for") and fold(before[-2]) in TITLE_HEADS:
+                run.pop(0)
         if run:
             start, end = run[0][0], run[-1][0] + len(run[-1][1])
             mentions.append(Mention(start, end, " ".join(w for _, w in run), index, surname_only=len(run) == 1))
@@ -220,7 +224,9 @@ def scan_back_prefix(text: str, start: int, floor: int) -> tuple[int, str] | Non
         if text[floor + match.end():start if not taken else floor + taken[-1].start()].strip():
             break
         word = fold(match.group())
-        if word in BACK_STOPS or (not match.group()[:1].isupper() and word not in TITLE_HEADS | TITLE_MODIFIERS):
+        inner = word in ("of", "for") and taken and taken[-1].group()[:1].isupper() and match is not words[0] \
+            and words[words.index(match) - 1].group()[:1].isupper()
+        if not inner and (word in BACK_STOPS or (not match.group()[:1].isupper() and word not in TITLE_HEADS | TITLE_MODIFIERS)):
             break
         taken.append(match)
     if not taken:

@@ -19,6 +19,7 @@ SPEECH_VERBS = ("said|says|stated|states|emphasized|emphasised|stressed|highligh
                 "urged|called for|insisted|assured|warned|declared|celebrated|congratulated|conveyed|shared|"
                 "underlined|maintained|mentioned|told|asserted|confirmed|promised|pledged")
 SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
+ACCORDING = re.compile(r"\bAccording to (?P<who>[^,]+),")
 GROUP_SUBJECT = re.compile(r"^(?:.*?,\s*)?(?:the|both)\s+(?:officials|participants|ministers|parties|leaders|sides|"
                            r"secretaries|representatives|authorities)\b|^(?:they|both)\b", re.I)
 
@@ -50,9 +51,14 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[Quote]:
                 after = text[closing + 1:p_end]
                 stripped = after.lstrip(" .,")
                 caption = None
-                if stripped and not re.search(r"[.!?]\s+\S", stripped.rstrip(".")) and len(stripped.split()) <= 14 \
+                said = re.match(rf"(?:(?:{SPEECH_VERBS})\s+(?P<who>[^.,;]+)|(?P<who2>[A-Z][^.,;]*?)\s+(?:{SPEECH_VERBS}))"
+                                r"\s*[.,;]", stripped)
+                c_start = p_end - len(stripped)
+                if said:
+                    group = "who" if said.group("who") else "who2"
+                    caption = (c_start + said.start(group), c_start + said.end(group))
+                elif stripped and not re.search(r"[.!?]\s+\S", stripped.rstrip(".")) and len(stripped.split()) <= 14 \
                         and not re.match(r"[a-z]", stripped):
-                    c_start = p_end - len(after.lstrip(" .,"))
                     caption = (c_start, c_start + len(stripped.rstrip(" .")))
                 quote = Quote(opening, closing + 1, _trim(text, words), caption)
                 if text[closing - 1] == " ":
