@@ -27,7 +27,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import FOAF, RDF
 
 from diplokg.anchor import anchor_facts, find_quote
 from diplokg.drafting.extract import draft_text
@@ -169,6 +169,7 @@ class Figures:
     missing_participations: list[str]
     wrong_participations: list[str]
     wrong_quotations: list[str]
+    new_people: list[str]
 
 
 def ratio(part: int, whole: int) -> float:
@@ -234,6 +235,7 @@ def measure(stem: str, mode: str, layout: Layout | None = None) -> Figures:
         wrong_participations=sorted(f"{short(p)} @ {short(e) if e else 'unaligned'} ({short(c) if c else '-'})"
                                     for p, e, c in d_parts - c_parts),
         wrong_quotations=wrong_quotes,
+        new_people=sorted(short(p) for p in draft.subjects(RDF.type, FOAF.Person)),
     )
 
 

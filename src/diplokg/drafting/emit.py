@@ -74,6 +74,8 @@ class Emitter:
                "no dateline: the text states no date")
         node = self.node(f"src:{x.source}", ["dip:SourceDocument"], "source", why, spans)
         title = first.text if first else x.source
+        if doc.dateline and first and first.start <= doc.dateline.start < first.end:
+            title = x.text[doc.dateline.end:first.end].lstrip(" ).-–—:")
         title = title if len(title) <= 160 else title[:157].rsplit(" ", 1)[0] + " …"
         node.add("rdfs:label", literal(title))
         node.add("schema:name", literal(title))
@@ -248,6 +250,12 @@ class Emitter:
             group = events[0] if events else "people"
             country = x.gazetteer.get(delegation.country)
             name = country.label if country else delegation.country.rsplit("/", 1)[-1].replace("-", " ").title()
+            if country is None:
+                place = self.node(curie(delegation.country), ["schema:Country"], "entities",
+                                  f"country of a delegation, not known to the project: {name}", delegation.spans[:1],
+                                  entity=True)
+                place.add("rdfs:label", literal(name))
+                place.add("skos:prefLabel", literal(name))
             node = self.node(delegation.iri, ["dip:Delegation"], group,
                              f"rule 'delegation': the text names a delegation of {name}", delegation.spans[:3])
             node.add("rdfs:label", literal(f"Delegation of {name}"))

@@ -87,6 +87,7 @@ class Extractor:
         mentions = find_mentions(self.doc, self.gazetteer, self.matchers)
         self.mentions = mentions
         self.people.resolve(mentions)
+        self.draft.unplaced.extend(self.people.unplaced)
         self.people.assign_titles()
         self.people.countries()
         self.title_only_mentions()

@@ -333,6 +333,10 @@ def before_title(text: str, mention: Mention, floor: int, claimed: list[tuple[in
         i -= 1
     raw = text[start:end].strip(" ,")
     start = text.index(raw, start) if raw else start
+    lead = list(re.finditer(r"(?:\b(?:by|with|between|including)|[–—])\s+", raw))
+    if lead:
+        start += lead[-1].end()
+        raw = raw[lead[-1].end():]
     if not raw or not has_title_head(raw):
         return None
     first = raw.split()[0]

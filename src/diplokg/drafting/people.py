@@ -262,17 +262,22 @@ class People:
                     self.new_entities[target_org].acronym = acronym
 
     def new_post(self, person: Person, printed: str, organisation: str | None, title: Title) -> tuple[str, str, str]:
-        country = country_in(printed) or self.gazetteer.country_of(organisation) or person.country
+        named = countries_named(printed)
+        country = country_in(printed) or (named[-1] if named else None) or self.gazetteer.country_of(organisation) \
+            or person.country
         label = re.sub(r"\s*\([^)]*\)", "", printed).strip()
+        if country_in(label) and len(label.split()) > 2:
+            label = label.split(" ", 1)[1] if fold(label.split()[0]) in DEMONYMS else label
         label = label[:1].upper() + label[1:]
-        if organisation is None:
+        if organisation is None and country is None:
             iri = self.fresh(PREFIX_IRIS["role"] if "role" in PREFIX_IRIS else PREFIX_IRIS["post"].replace(
                 "/post/", "/role/"), slugify(label))
             kind, why = "role", f"title '{printed}' matches no known post and names no organisation: new role"
         else:
             code = COUNTRY_CODES.get((country or "").rsplit("/", 1)[-1])
             iri = self.fresh(PREFIX_IRIS["post"], (f"{code}-" if code else "") + slugify(label))
-            kind, why = "post", f"title '{printed}' matches no known post: new post in {shorten(organisation)}"
+            where = f"in {shorten(organisation)}" if organisation else f"of {shorten(country)} (no organisation named)"
+            kind, why = "post", f"title '{printed}' matches no known post: new post {where}"
         existing = next((e for e in self.new_entities.values() if e.kind == kind and fold(e.label) == fold(label)
                          and e.organisation == organisation), None)
         if existing:
@@ -287,7 +292,8 @@ class People:
             if person.country:
                 continue
             for printed in holding.printed:
-                person.country = person.country or country_in(printed)
+                named = countries_named(printed)
+                person.country = person.country or country_in(printed) or (named[-1] if named else None)
             new = self.new_entities.get(holding.target)
             person.country = (person.country or self.gazetteer.country_of(holding.target)
                               or self.gazetteer.country_of(holding.organisation) or (new.country if new else None))

@@ -1,0 +1,216 @@
+"""`diplokg draft` on invented releases (different wording, datelines, list styles) against hand-written expected
+facts, on a release whose people are all known, and as a command (files, anchors, validation, errors)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import FOAF, ORG, RDF
+
+from diplokg.anchor import anchor_facts
+from diplokg.cli import main
+from diplokg.drafting.extract import draft_text
+from diplokg.drafting.gazetteer import load_gazetteer
+from diplokg.drafting.writer import explain, render
+from diplokg.namespaces import DIP, SCHEMA
+from diplokg.paths import Layout, default_layout
+from diplokg.prefixes import expand_curie
+
+REPO = Path(__file__).resolve().parents[1]
+RELEASES = REPO / "tests" / "fixtures" / "releases"
+CASES = sorted(p.stem.removesuffix(".expected") for p in RELEASES.glob("*.expected.json"))
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return load_gazetteer(default_layout())
+
+
+def drafted(name: str, gazetteer) -> Graph:
+    text = (RELEASES / f"{name}.txt").read_text(encoding="utf-8")
+    return Graph().parse(data=render(draft_text(text, name, gazetteer)), format="turtle")
+
+
+def iri(curie: str | None) -> URIRef | None:
+    return None if curie is None else URIRef(expand_curie(curie))
+
+
+def country(graph: Graph, delegation: URIRef | None) -> URIRef | None:
+    return None if delegation is None else graph.value(delegation, DIP.represents)
+
+
+def event_classes(graph: Graph, event: URIRef) -> set[URIRef]:
+    return set(graph.objects(event, RDF.type))
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_draft_of_an_invented_release_has_the_expected_facts(name: str, gazetteer) -> None:
+    expected = json.loads((RELEASES / f"{name}.expected.json").read_text(encoding="utf-8"))
+    graph = drafted(name, gazetteer)
+    people = {o for p in (DIP.labelOf, ORG.member, DIP.participant) for o in graph.objects(None, p)
+              if "/person/" in str(o)}
+    assert people == {iri(p) for p in expected["people"]}
+    assert set(graph.subjects(RDF.type, FOAF.Person)) == {iri(p) for p in expected["new_people"]}
+
+    source = URIRef(expand_curie(f"src:{name}"))
+    date = graph.value(source, SCHEMA.dateCreated)
+    assert (str(date) if date else None) == expected["source"]["date"]
+    assert graph.value(source, DIP.dateBasis) == iri(expected["source"]["basis"])
+
+    titles: dict[URIRef, set[str]] = {}
+    for membership in graph.subjects(RDF.type, ORG.Membership):
+        member = graph.value(membership, ORG.member)
+        titles.setdefault(member, set()).update(str(t) for t in graph.objects(membership, DIP.printedTitle))
+        assert graph.value(membership, DIP.post) or graph.value(membership, ORG.role), membership
+    assert titles == {iri(p): set(t) for p, t in expected["titles"].items()}
+
+    events = [e for e in graph.subjects(RDF.type, None) if "/event/" in str(e)]
+    found = Counter()
+    for event in set(events):
+        kind = next(c for c in (iri(k) for k in ("dip:PhoneCall", "dip:WorkingVisit", "dip:Signing", "dip:Dialogue",
+                                                   "schema:EventSeries", "dip:Meeting", "dip:Visit"))
+                    if c in event_classes(graph, event))
+        start = graph.value(event, SCHEMA.startDate)
+        planned = graph.value(event, SCHEMA.eventStatus) == SCHEMA.EventScheduled
+        found[(kind, str(start) if start else None, planned)] += 1
+        matching = [e for e in expected["events"] if iri(e["class"]) == kind and e.get("basis")
+                    and e["date"] == (str(start) if start else None)]
+        for item in matching:
+            assert graph.value(event, DIP.dateBasis) == iri(item["basis"]), event
+    assert found == Counter((iri(e["class"]), e["date"], e["planned"]) for e in expected["events"])
+
+    rows = set()
+    for node in graph.subjects(RDF.type, DIP.Participation):
+        event = graph.value(node, DIP.event)
+        kind = next(c for c in (iri(k) for k in ("dip:PhoneCall", "dip:WorkingVisit", "dip:Meeting", "dip:Visit",
+                                                   "dip:Dialogue", "dip:Signing")) if c in event_classes(graph, event))
+        rows.add((graph.value(node, DIP.participant), kind, graph.value(node, DIP.capacity),
+                  country(graph, graph.value(node, DIP.asMemberOf))))
+    assert rows == {(iri(p["person"]), iri(p["event"]), iri(p["capacity"]), iri(p["delegation"]))
+                    for p in expected["participations"]}
+
+    for item in expected["statements"]:
+        nodes = [s for s, text in graph.subject_objects(SCHEMA.text) if str(text).startswith(item["starts"])]
+        assert len(nodes) == 1, item
+        statement = nodes[0]
+        assert iri(item["type"]) in event_classes(graph, statement)
+        assert (iri("dip:ReportedSpeech") in event_classes(graph, statement)) != \
+            (iri("schema:Quotation") in event_classes(graph, statement))
+        assert set(graph.objects(statement, SCHEMA.creator)) == {iri(s) for s in item["speakers"]}
+        if "printed" in item:
+            assert str(graph.value(statement, DIP.attributedAsPrinted)) == item["printed"]
+        if "caption_names" in item:
+            assert graph.value(statement, DIP.captionNames) == iri(item["caption_names"])
+
+
+def test_every_proposal_is_unreviewed_with_its_evidence_and_every_quote_is_verbatim(gazetteer) -> None:
+    for name in CASES:
+        text = (RELEASES / f"{name}.txt").read_text(encoding="utf-8")
+        graph = drafted(name, gazetteer)
+        activity = next(graph.subjects(RDF.type, URIRef(expand_curie("prov:Activity"))))
+        assert str(graph.value(activity, DIP.toolVersion))
+        unreviewed = set(graph.subjects(DIP.reviewStatus, DIP.Unreviewed))
+        for node in set(graph.subjects(RDF.type, None)):
+            kinds = set(graph.objects(node, RDF.type))
+            if kinds & {URIRef(expand_curie(k)) for k in ("oa:SpecificResource", "oa:TextQuoteSelector", "prov:Activity",
+                                                           "prov:SoftwareAgent")}:
+                continue
+            assert node in unreviewed, node
+            assert graph.value(node, URIRef(expand_curie("prov:wasGeneratedBy"))) == activity
+        for exact in graph.objects(None, URIRef(expand_curie("oa:exact"))):
+            assert str(exact) in text
+
+
+def test_a_release_whose_people_are_all_known_links_every_one_of_them(gazetteer) -> None:
+    graph = drafted("known-people", gazetteer)
+    known = {URIRef(e.iri) for e in gazetteer.of_kind("person")}
+    people = {o for p in (DIP.labelOf, ORG.member, DIP.participant, SCHEMA.creator) for o in graph.objects(None, p)
+              if "/person/" in str(o)}
+    assert people == {iri(p) for p in ("person:marcelo-ebrard", "person:alejandro-mayorkas", "person:juan-gonzalez",
+                                       "person:esteban-moctezuma-barragan")}
+    assert people <= known
+    assert not set(graph.subjects(RDF.type, FOAF.Person))
+    printed = {str(o) for o in graph.objects(None, URIRef(expand_curie("skosxl:literalForm")))}
+    assert {"Marcelo Ebrard Casaubon", "Juan Gonzalez", "Esteban Moctezuma"} <= printed
+
+
+def test_drafting_needs_no_network(gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("drafting tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    assert len(drafted("call-ebrard-blinken", gazetteer))
+
+
+def test_explain_lists_what_could_not_be_placed(gazetteer) -> None:
+    text = ("MEXICO, (June 1, 2022).- The officials met in a working meeting.\n\n"
+            "“We will keep working,” the officials said.\n\nSecretary Smith attended the meeting.\n")
+    report = explain(draft_text(text, "unplaced", gazetteer))
+    assert "has no clear speaker" in report or "does not say which officials" in report
+    assert "'Secretary Smith': a surname the text never gives in full" in report
+
+
+# ------------------------------------------------------------------ the command
+
+
+@pytest.fixture()
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    shutil.copy(RELEASES / "call-ebrard-blinken.txt", tmp_path / "data" / "sources")
+    monkeypatch.setenv("DIPLOKG_HOME", str(tmp_path))
+    return Layout(tmp_path)
+
+
+def test_draft_writes_facts_and_anchors_that_anchor_and_validate(project: Layout, capsys: pytest.CaptureFixture[str]) -> None:
+    source = project.sources_dir / "call-ebrard-blinken.txt"
+    assert main(["draft", str(source), "--explain"]) == 0
+    facts, anchors = project.facts_dir / "call-ebrard-blinken.ttl", project.anchors_dir / "call-ebrard-blinken.ttl"
+    assert facts.exists() and anchors.exists()
+    err = capsys.readouterr().err
+    assert "proposals" in err and "call-ebrard-blinken: " in err
+    assert anchor_facts(facts, project)
+    assert main(["anchor", "--check"]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(facts)]) in (0, 1)
+    report = capsys.readouterr().out
+    assert "syntax error" not in report
+
+
+def test_draft_refuses_to_overwrite_unless_forced(project: Layout, capsys: pytest.CaptureFixture[str]) -> None:
+    source = project.sources_dir / "sre-washington-working-visit.txt"
+    facts = project.facts_dir / "sre-washington-working-visit.ttl"
+    before = facts.read_bytes()
+    assert main(["draft", str(source)]) == 2
+    assert "already exists; pass --force" in capsys.readouterr().err
+    assert facts.read_bytes() == before
+    assert main(["draft", str(source), "--force"]) == 0
+    assert facts.read_bytes() != before
+    assert main(["anchor", "--check"]) == 0
+
+
+def test_draft_to_another_file_or_stdout(project: Layout, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = project.sources_dir / "call-ebrard-blinken.txt"
+    assert main(["draft", str(source), "-o", "-"]) == 0
+    out = capsys.readouterr().out
+    assert "person:laura-mendez-ortiz a foaf:Person" in out
+    target = tmp_path / "elsewhere.ttl"
+    assert main(["draft", str(source), "-o", str(target)]) == 0
+    assert Graph().parse(target)
+    assert not (project.facts_dir / "call-ebrard-blinken.ttl").exists()
+
+
+def test_draft_bad_input_is_a_clear_error(project: Layout, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draft", str(tmp_path / "missing.txt")]) == 2
+    assert "missing.txt: cannot read the source text" in capsys.readouterr().err
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    assert main(["draft", str(empty), "-o", "-"]) == 2
+    assert "is empty" in capsys.readouterr().err
