@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "draft_quality.py"
-spec = importlib.util.spec_from_file_location("draft_quality", BENCH)
-quality = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(quality)
+from test_scale import bench_module
+
+quality = bench_module("draft_quality")
 
 
 @pytest.mark.parametrize("source", quality.SOURCES)
