@@ -13,7 +13,7 @@ from diplokg.drafting.model import Draft
 from diplokg.drafting.patterns import Matchers, Mention, find_mentions
 from diplokg.drafting.people import DEMONYMS, PLACE, People, Person, countries_named, country_in
 from diplokg.drafting.statements import ACCORDING, GROUP_SUBJECT, SPEECH, find_quotes, third_person_subject
-from diplokg.drafting.text import INLINE_DATE, Document
+from diplokg.drafting.text import Document
 from diplokg.prefixes import shorten
 
 COMPOSITION = re.compile(r"\b(?:was|were) (?:made up of|composed of|formed by|integrated by)|\bconsisted of\b|"
@@ -92,7 +92,7 @@ class Extractor:
         self.people.countries()
         self.title_only_mentions()
         context: Event | None = None
-        for index, sentence in enumerate(self.doc.sentences):
+        for index in range(len(self.doc.sentences)):
             context = self.events_of(index, context)
             self.delegations_of(index, context)
             self.participation_of(index, context)
@@ -124,7 +124,7 @@ class Extractor:
                 continue
             before = self.text[max(0, match.start() - 4):match.start()].lower()
             after = self.text[match.end():match.end() + 2]
-            if not re.search(r"(?:the|^)\s*$", before) and match.start() > 0 or after.startswith(" of"):
+            if (not re.search(r"(?:the|^)\s*$", before) and match.start() > 0) or after.startswith(" of"):
                 continue
             for entity in self.gazetteer.of_kind("post"):
                 if any(fold(label) == fold(match.group()) for label in entity.labels) and len(holders.get(entity.iri,
@@ -175,7 +175,7 @@ class Extractor:
             previous_word = previous.group(1).lower() if previous else ""
             is_new = phrase in EVENT_VERBS or previous_word in ("a", "an", "another") or word in ("a", "an") \
                 or previous_word.endswith(("’", "'s", "'"))
-            if not is_new and previous_word in ("the", "this", "that", "said") or (not is_new and word == "the"):
+            if (not is_new and previous_word in ("the", "this", "that", "said")) or (not is_new and word == "the"):
                 target = self.latest(family)
                 if target is not None:
                     target.evidence.append((sentence.start, sentence.end))
@@ -454,7 +454,7 @@ class Extractor:
             for person, spans in delegation.members.items():
                 for key in delegation.events:
                     event = by_key[key]
-                    self.participate(person, event, "member", delegation, spans + [delegation.spans[0]],
+                    self.participate(person, event, "member", delegation, [*spans, delegation.spans[0]],
                                      "rule 'the delegation was made up of': member of the delegation at each of its events")
 
     # ================================================================ statements

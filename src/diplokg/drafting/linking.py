@@ -87,10 +87,9 @@ def match_surname(surname: str, candidates: list[Entity]) -> list[Entity]:
     key = fold(surname)
     found = []
     for entity in candidates:
-        if entity.family_name and fold(entity.family_name) == key:
-            found.append(entity)
-        elif any(len(w := name_words(label)) >= 2 and w[-1] == key or (len(w) >= 3 and w[-2] == key)
-                 for label in entity.labels):
+        surnames = {w[-1] for w in map(name_words, entity.labels) if len(w) >= 2}
+        surnames |= {w[-2] for w in map(name_words, entity.labels) if len(w) >= 3}
+        if (entity.family_name and fold(entity.family_name) == key) or key in surnames:
             found.append(entity)
     return found
 

@@ -19,42 +19,57 @@ from diplokg.drafting.gazetteer import Gazetteer
 from diplokg.drafting.linking import fold
 from diplokg.drafting.text import Document, Sentence, pipeline
 
-TITLE_HEADS = set("""minister secretary undersecretary under-secretary subsecretary secretary-general director advisor adviser
-counselor counsellor chief head commissioner commander coordinator ambassador envoy president vice-president chargé
-charge consul consultant researcher officer spokesperson spokesman spokeswoman governor mayor senator deputy
-representative attaché attache administrator chair chairman chairwoman chairperson leader manager lady chancellor
-premier king queen prince princess attorney judge prosecutor delegate negotiator professor rector founder
-ceo fellow analyst economist treasurer comptroller superintendent""".split())
-TITLE_MODIFIERS = set("""acting senior junior special general deputy assistant vice executive principal chief first
-regional legal foreign interior national federal permanent alternate associate lead""".split())
+
+def word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+TITLE_HEADS = word_set(
+    "minister secretary undersecretary under-secretary subsecretary secretary-general director advisor adviser "
+    "counselor counsellor chief head commissioner commander coordinator ambassador envoy president vice-president "
+    "chargé charge consul consultant researcher officer spokesperson spokesman spokeswoman governor mayor senator "
+    "deputy representative attaché attache administrator chair chairman chairwoman chairperson leader manager lady "
+    "chancellor premier king queen prince princess attorney judge prosecutor delegate negotiator professor rector "
+    "founder ceo fellow analyst economist treasurer comptroller superintendent"
+)
+TITLE_MODIFIERS = word_set(
+    "acting senior junior special general deputy assistant vice executive principal chief first regional legal "
+    "foreign interior national federal permanent alternate associate lead"
+)
 HONORIFICS = ["vice admiral", "rear admiral", "brigadier general", "lieutenant general", "major general", "general",
               "admiral", "colonel", "captain", "lieutenant", "commander", "ambassador", "dr.", "dr", "mr.", "mr", "mrs.",
               "mrs", "ms.", "ms", "professor", "prof.", "sir", "dame", "lic.", "ing.", "senator", "hon.", "honorable"]
 RANKS = {"vice admiral", "rear admiral", "brigadier general", "lieutenant general", "major general", "general",
          "admiral", "colonel", "captain", "lieutenant", "dr.", "dr", "mr.", "mr", "mrs.", "mrs", "ms.", "ms", "prof.",
          "sir", "dame", "lic.", "ing.", "hon.", "honorable"}
-ORG_HEADS = set("""ministry department office embassy consulate institute council center centre agency commission
-committee bureau service section unit guard navy army force forces police court congress senate chamber parliament
-government presidency secretariat secretaría secretaria directorate administration authority board bank fund
-foundation university organization organisation association program programme group corporation company network
-alliance union staff school academy""".split())
+ORG_HEADS = word_set(
+    "ministry department office embassy consulate institute council center centre agency commission committee "
+    "bureau service section unit guard navy army force forces police court congress senate chamber parliament "
+    "government presidency secretariat secretaría secretaria directorate administration authority board bank fund "
+    "foundation university organization organisation association program programme group corporation company "
+    "network alliance union staff school academy"
+)
 SERIES_HEADS = {"dialogue", "summit", "forum", "conference", "mechanism", "roundtable"}
-STOP_WORDS = set("""the a an in on at for with by of and to from as this that these those although additionally
-subsequently however also furthermore moreover meanwhile finally then today yesterday tomorrow he she it they we i
-his her their our its you your mexico mexican mexicans united states us usa america american americans canada
-canadian central north south east west northern southern eastern western latin caribbean european europe africa
-african asia asian republic union nations kingdom federal national international bilateral regional global human
-rights public security civil democracy homeland foreign affairs relations exteriores relaciones economic economy
-dialogue high-level level memorandum understanding agreement treaty plan triangle hemisphere border customs
-protection management migration migratory domestic policy research consular legal counsel counselor affairs
-january february march april may june july august september october november december monday tuesday wednesday
-thursday friday saturday sunday state mr mrs ms dr sir lic ing honorable excellency his her chargé d’affaires d'affaires
-advisors advisers officials delegation delegations team teams english spanish french
-portuguese admiral colonel captain lieutenant brigadier administrative""".split()) | TITLE_HEADS | TITLE_MODIFIERS | ORG_HEADS
+STOP_WORDS = word_set(
+    "the a an in on at for with by of and to from as this that these those although additionally subsequently "
+    "however also furthermore moreover meanwhile finally then today yesterday tomorrow he she it they we i his her "
+    "their our its you your mexico mexican mexicans united states us usa america american americans canada canadian "
+    "central north south east west northern southern eastern western latin caribbean european europe africa african "
+    "asia asian republic union nations kingdom federal national international bilateral regional global human "
+    "rights public security civil democracy homeland foreign affairs relations exteriores relaciones economic "
+    "economy dialogue high-level level memorandum understanding agreement treaty plan triangle hemisphere border "
+    "customs protection management migration migratory domestic policy research consular legal counsel counselor "
+    "affairs january february march april may june july august september october november december monday tuesday "
+    "wednesday thursday friday saturday sunday state mr mrs ms dr sir lic ing honorable excellency his her chargé "
+    "d’affaires d'affaires advisors advisers officials delegation delegations team teams english spanish french "
+    "portuguese admiral colonel captain lieutenant brigadier administrative"
+) | TITLE_HEADS | TITLE_MODIFIERS | ORG_HEADS
 PARTICLES = {"de", "del", "la", "las", "los", "van", "von", "da", "das", "do", "dos", "di", "y", "bin", "al", "le", "du"}
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’.\-]*")
-BACK_STOPS = set("""to by with and between of from for at in on that said says his her their its a an the as well also
-than is was were had has have met held with counterpart counterparts including like such both""".split())
+BACK_STOPS = word_set(
+    "to by with and between of from for at in on that said says his her their its a an the as well also than is was "
+    "were had has have met held with counterpart counterparts including like such both"
+)
 ARTICLE = re.compile(r"^(?:the|a|an|his|her|its|their)\s+", re.I)
 
 
@@ -150,10 +165,10 @@ def new_organisations(text: str) -> list[tuple[tuple[int, int], str]]:
             gap = text[words[first - 1].end():words[first].start()]
             if gap != " ":
                 break
-            if capitalised(previous) and fold(previous) not in TITLE_HEADS and fold(previous) not in {"the", "a", "an"}:
-                first -= 1
-            elif previous in ("and", "&") and first >= 2 and capitalised(words[first - 2].group()) \
-                    and text[words[first - 2].end():words[first - 1].start()] == " ":
+            word = capitalised(previous) and fold(previous) not in TITLE_HEADS | {"the", "a", "an"}
+            joined = previous in ("and", "&") and first >= 2 and capitalised(words[first - 2].group()) \
+                and text[words[first - 2].end():words[first - 1].start()] == " "
+            if word or joined:
                 first -= 1
             else:
                 break
@@ -256,10 +271,7 @@ def valid_split(rest: str) -> bool:
     rest = rest.lstrip()
     if re.match(r"(?:the|his|her|their|with)\s", rest):
         return True
-    for honorific in HONORIFICS:
-        if (fold(rest) + " ").startswith(honorific + " "):
-            return True
-    return False
+    return any((fold(rest) + " ").startswith(honorific + " ") for honorific in HONORIFICS)
 
 
 SEPARATOR = re.compile(r";|,? and |,? as well as |,? along with ")
@@ -319,10 +331,7 @@ def before_title(text: str, mention: Mention, floor: int, claimed: list[tuple[in
             depth += 1
         elif char == "(":
             depth -= 1
-        elif depth == 0 and char in ";:“”\"":
-            start = i
-            break
-        elif depth == 0 and char == "," and not re.match(r"\s+[A-Z]", text[i:]) :
+        elif (depth == 0 and char in ";:“”\"") or (depth == 0 and char == "," and not re.match(r"\s+[A-Z]", text[i:])):
             start = i
             break
         elif depth == 0:
