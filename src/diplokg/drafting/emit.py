@@ -63,6 +63,7 @@ class Emitter:
         self.delegations()
         self.participations()
         self.statements()
+        self.situations()
 
     # ---------------------------------------------------------------- source
     def source(self) -> None:
@@ -316,6 +317,34 @@ class Emitter:
             node.notes.extend(found.get("quote_notes", []))
             if not found["speakers"]:
                 node.notes.append("no speaker: the text does not say who")
+
+    def situations(self) -> None:
+        x = self.x
+        self.draft.add_group("situations", "commitments, positions and agreements")
+        for situation in x.found_situations:
+            slug = "-".join(slugify(situation.label).split("-")[:6])
+            iri, n = f"sit:{self.abbr}-{slug}", 1
+            while iri in self.draft.nodes:
+                n += 1
+                iri = f"sit:{self.abbr}-{slug}-{n}"
+            node = self.node(iri, ["dip:Situation"], "situations",
+                             f"rule 'status words': the text states {situation.status.split(':')[1]}", [situation.span])
+            node.add("rdfs:label", literal(situation.label))
+            node.add("dip:situationStatus", situation.status)
+            parties = [curie(p) if not p.startswith("deleg:") else p for p in situation.parties]
+            if parties:
+                node.add("dip:proposedBy" if situation.status == "dip:Proposed" else "dip:party", *parties)
+            else:
+                node.notes.append("the text names no party")
+            topics = self.topics([situation.span])
+            if topics:
+                node.add("dcterms:subject", *topics)
+        for name, span, signing in x.found_agreements:
+            iri = f"agr:{slugify(name)}"
+            node = self.node(iri, ["dip:Agreement"], "situations", f"rule 'named agreement': '{name}'", [span])
+            node.add("rdfs:label", literal(name))
+            if signing is not None:
+                self.draft.nodes[self.event_iri(signing)].add("dip:agreement", iri)
 
     def context_event(self, index: int) -> str | None:
         """The event a statement was made at: the latest reported event at or before its sentence."""

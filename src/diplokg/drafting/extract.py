@@ -12,6 +12,7 @@ from diplokg.drafting.linking import fold, match_label, slugify
 from diplokg.drafting.model import Draft
 from diplokg.drafting.patterns import Matchers, Mention, find_mentions
 from diplokg.drafting.people import DEMONYMS, PLACE, People, Person, countries_named, country_in
+from diplokg.drafting.situations import Situation, agreements_in, situations_in
 from diplokg.drafting.statements import ACCORDING, GROUP_SUBJECT, SPEECH, find_quotes, third_person_subject
 from diplokg.drafting.text import Document
 from diplokg.prefixes import shorten
@@ -98,6 +99,7 @@ class Extractor:
             self.participation_of(index, context)
         self.delegation_participations()
         self.statements()
+        self.situations()
         self.emit()
         return self.draft
 
@@ -574,6 +576,20 @@ class Extractor:
                                          caption=caption_entity if caption_entity not in speakers else None,
                                          index=self.sentence_index(quote.words[0]), note=note, quote_notes=quote.notes,
                                          rule="rule 'quotation with its printed attribution'"))
+
+    def situations(self) -> None:
+        """Commitments, positions, proposals and agreements, each with the parties the text names."""
+        self.found_situations: list[Situation] = []
+        self.found_agreements: list[tuple[str, tuple[int, int], Event | None]] = []
+        speakers = {found["index"]: found["speakers"] for found in self.statement_nodes}
+        for index, sentence in enumerate(self.doc.sentences):
+            for situation in situations_in(sentence.text, sentence.start, index):
+                situation.parties = list(speakers.get(index, [])) or list(dict.fromkeys(
+                    m.person for m in self.in_sentence(index, sentence.start, situation.verb)))
+                self.found_situations.append(situation)
+            for name, span in agreements_in(sentence.text, sentence.start):
+                signing = next((e for e in self.sentence_events.get(index, []) if e.family == "signing"), None)
+                self.found_agreements.append((name, span, signing))
 
     def sentence_index(self, position: int) -> int:
         return next((i for i, s in enumerate(self.doc.sentences) if s.start <= position < s.end + 1),
