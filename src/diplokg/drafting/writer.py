@@ -11,9 +11,6 @@ from diplokg.prefixes import PREFIX_IRIS
 
 EXTRA_PREFIXES = {"role": "https://w3id.org/diplokg/id/role/",
                   "agent": "https://w3id.org/diplokg/id/agent/", "activity": "https://w3id.org/diplokg/id/activity/"}
-USED_PREFIXES = ["dip", "rdfs", "xsd", "skos", "skosxl", "dcterms", "org", "foaf", "schema", "prov", "oa", "person",
-                 "orgn", "post", "place", "event", "deleg", "part", "mem", "stmt", "name", "src", "ev", "topic", "etype",
-                 "cap"]
 MIN_PREFIX = 12
 
 
@@ -98,8 +95,8 @@ def render(draft: Draft, version: str | None = None) -> str:
     version = version or tool_version()
     evidence = Evidence(draft)
     activity = f"activity:draft-{draft.source}"
-    out = [f"@prefix {p}: <{PREFIX_IRIS[p]}> ." for p in USED_PREFIXES]
-    out += [f"@prefix {p}: <{iri}> ." for p, iri in EXTRA_PREFIXES.items()]
+    prefixes = {**PREFIX_IRIS, **EXTRA_PREFIXES}
+    out = [f"@prefix {p}: <{iri}> ." for p, iri in prefixes.items() if p != "graph"]
     out += ["", f"# DRAFT of the facts of data/sources/{draft.source}.txt, proposed by `diplokg draft` {version}.",
             "# Every proposed node carries dip:reviewStatus dip:Unreviewed: review each block (the comment above it says",
             "# which rule proposed it and how closely it matched what the project knows), fix or delete it, and accept it",
