@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from diplokg.drafting.linking import fold, slugify
 from diplokg.drafting.model import Node, literal, typed
+from diplokg.prefixes import expand_curie as expand
 from diplokg.prefixes import shorten
 
 if TYPE_CHECKING:
@@ -64,6 +65,20 @@ class Emitter:
         self.participations()
         self.statements()
         self.situations()
+        self.places()
+
+    def places(self) -> None:
+        """Declare every place the draft names that the project does not know (a country of a new post, ...)."""
+        named = {v for node in list(self.draft.nodes.values()) for values in node.properties.values() for v in values
+                 if v.startswith("place:")}
+        for place in sorted(named):
+            if expand(place) in self.x.gazetteer.entities or place in self.draft.nodes:
+                continue
+            name = place.split(":", 1)[1].replace("-", " ").title()
+            node = self.node(place, ["schema:Country"], "entities", f"a country the text names, not known to the "
+                             f"project: {name}", entity=True)
+            node.add("rdfs:label", literal(name))
+            node.add("skos:prefLabel", literal(name))
 
     # ---------------------------------------------------------------- source
     def source(self) -> None:
@@ -251,12 +266,6 @@ class Emitter:
             group = events[0] if events else "people"
             country = x.gazetteer.get(delegation.country)
             name = country.label if country else delegation.country.rsplit("/", 1)[-1].replace("-", " ").title()
-            if country is None:
-                place = self.node(curie(delegation.country), ["schema:Country"], "entities",
-                                  f"country of a delegation, not known to the project: {name}", delegation.spans[:1],
-                                  entity=True)
-                place.add("rdfs:label", literal(name))
-                place.add("skos:prefLabel", literal(name))
             node = self.node(delegation.iri, ["dip:Delegation"], group,
                              f"rule 'delegation': the text names a delegation of {name}", delegation.spans[:3])
             node.add("rdfs:label", literal(f"Delegation of {name}"))

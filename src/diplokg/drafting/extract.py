@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from diplokg.drafting.statements import ACCORDING, GROUP_SUBJECT, SPEECH, find_q
 from diplokg.drafting.text import Document
 from diplokg.prefixes import shorten
 
+SPEECH_START = re.compile(r"^[A-Z][\w’-]*(?: [A-Z][\w’-]*)* (?:said|stated|stressed|emphasized|noted|added)\b")
 COMPOSITION = re.compile(r"\b(?:was|were) (?:made up of|composed of|formed by|integrated by)|\bconsisted of\b|"
                          r"\bcomprised\b|\bincluded\b")
 HEADS = re.compile(r"\b(?:headed|led|chaired|presided over) by\b")
@@ -26,6 +28,7 @@ ATTENDED = re.compile(r"\b(?:was|were) (?:also )?attended by\b|\balso attended\b
 WITH = re.compile(r"\bwith\b")
 BETWEEN = re.compile(r"\bbetween\b")
 VISITED = re.compile(r"\bvisited\b")
+RECEIVED = re.compile(r"\b(?:received|welcomed|hosted)\b")
 DELEGATION = re.compile(r"(?:(?P<adj>(?:[A-Z][\w.]*|US)(?: [A-Z][\w.]*)?) )?(?P<word>delegations?|teams?)\b"
                         r"(?P<from> of (?:officials )?from (?P<countries>[^,.;]+))?")
 FOR_SIDE = re.compile(r"^(?:For|On behalf of) (?:the )?(?P<country>[A-Z][\w.]*(?: [A-Z][\w.]*)?),")
@@ -226,10 +229,13 @@ class Extractor:
         main = not event.background and not [e for e in self.events if not e.background and not e.planned]
         if date is not None:
             event.date, event.date_basis = date, basis
-        elif re.search(r"\btoday\b", sentence.text, re.I):
+        elif relative := re.search(r"\b(today|yesterday|tomorrow|this morning|last night)\b", sentence.text, re.I):
+            word = relative.group(1).lower()
             if self.doc.date:
-                event.date, event.date_basis = self.doc.date, "dip:DateFromDateline"
-                event.notes.append("'today' is read as the date of the dateline")
+                shift = {"yesterday": -1, "last night": -1, "tomorrow": 1}.get(word, 0)
+                event.date = self.doc.date + dt.timedelta(days=shift)
+                event.date_basis = "dip:DateFromDateline"
+                event.notes.append(f"'{word}' is read against the date of the dateline")
             else:
                 event.notes.append("the text says 'today' but prints no dateline: the date is not stated")
         elif main and self.doc.date and not event.background:
@@ -319,7 +325,7 @@ class Extractor:
     def participation_of(self, index: int, context: Event | None) -> None:
         sentence = self.doc.sentences[index]
         text = sentence.text
-        if "“" in text[:2]:
+        if "“" in text[:2] or SPEECH_START.match(text):
             return
         here = self.sentence_event(index, context)
         evidence = (sentence.start, sentence.end)
@@ -408,6 +414,11 @@ class Extractor:
                     self.visited = getattr(self, "visited", {})
                     self.visited[event.key] = link.iri
                 break
+        if (match := RECEIVED.search(text)) and (fresh := [e for e in events if e.sentence == index]):
+            for mention in self.in_sentence(index):
+                side = "host" if mention.start < sentence.start + match.start() else "guest"
+                self.participate(mention.person, fresh[0], "attendee", None, [evidence, own(mention)],
+                                 f"rule 'X {match.group()} Y': {side}")
         for mention in self.in_sentence(index):
             following = self.text[mention.end:mention.end + 10]
             if re.match(r"[’']s?\s+(?:\S+\s+)?visit", following):

@@ -222,7 +222,8 @@ def find_names(sentence: Sentence, index: int, masks: list[tuple[int, int]]) -> 
         if run and gap != " ":
             close()
         name_like = (word[:1].isupper() and any(c.islower() for c in word) and not is_stop(word)
-                     and not inside(start, masks)) or (bool(run) and fold(word) in PARTICLES)
+                     and not inside(start, masks)) or (bool(run) and (fold(word) in PARTICLES
+                                                                      or re.fullmatch(r"[A-Z]\.", word) is not None))
         if name_like:
             run.append((start, word))
         else:
@@ -299,7 +300,7 @@ def after_title(text: str, mention: Mention, limit: int, sentence_end: int) -> T
             if depth < 0:
                 depth = 0
         elif depth == 0:
-            if char in ";!?”\":":
+            if char in ";!?”\":\n":
                 break
             if char == "." and (i + 1 >= len(text) or text[i + 1] in " \n"):
                 break

@@ -30,7 +30,7 @@ BARE_TITLE_WORDS = 2
 
 def country_in(text: str) -> str | None:
     """The country a demonym or country name at the start of a phrase names ('Mexican', 'US', 'Mexico')."""
-    low = re.sub(r"^(?:the|a|an)\s+", "", fold(text))
+    low = re.sub(r"^(?:the|a|an)\s+", "", fold(text)).replace("'s ", " ")
     for name in sorted(DEMONYMS, key=len, reverse=True):
         if low == name or low.startswith(name + " "):
             return PLACE + DEMONYMS[name]
@@ -264,7 +264,7 @@ class People:
     def new_post(self, person: Person, printed: str, organisation: str | None, title: Title) -> tuple[str, str, str]:
         named = countries_named(printed)
         country = country_in(printed) or (named[-1] if named else None) or self.gazetteer.country_of(organisation) \
-            or person.country
+            or (country_in(title.possessor) if title.possessor else None) or person.country
         label = re.sub(r"\s*\([^)]*\)", "", printed).strip()
         if country_in(label) and len(label.split()) > 2:
             label = label.split(" ", 1)[1] if fold(label.split()[0]) in DEMONYMS else label
@@ -274,7 +274,7 @@ class People:
                 "/post/", "/role/"), slugify(label))
             kind, why = "role", f"title '{printed}' matches no known post and names no organisation: new role"
         else:
-            code = COUNTRY_CODES.get((country or "").rsplit("/", 1)[-1])
+            code = COUNTRY_CODES.get((country or "").rsplit("/", 1)[-1], (country or "").rsplit("/", 1)[-1])
             iri = self.fresh(PREFIX_IRIS["post"], (f"{code}-" if code else "") + slugify(label))
             where = f"in {shorten(organisation)}" if organisation else f"of {shorten(country)} (no organisation named)"
             kind, why = "post", f"title '{printed}' matches no known post: new post {where}"
@@ -291,6 +291,8 @@ class People:
             person = holding.person
             if person.country:
                 continue
+            new = self.new_entities.get(holding.target)
+            person.country = person.country or (new.country if new else None)
             for printed in holding.printed:
                 named = countries_named(printed)
                 person.country = person.country or country_in(printed) or (named[-1] if named else None)

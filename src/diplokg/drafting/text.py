@@ -12,10 +12,13 @@ MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augus
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 DATE = rf"(?:{MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?(?:, ?\d{{4}})?|\d{{1,2}} (?:de )?{MONTH}(?:,? (?:de )?\d{{4}})?)"
 DATELINE = re.compile(
-    rf"^(?P<place>[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .'’-]*[A-ZÁÉÍÓÚÑ])\s*,?\s*\(?(?P<date>{DATE}|\d{{4}}-\d{{2}}-\d{{2}})\)?"
+    rf"^(?P<place>[A-ZÁÉÍÓÚÑ][\w .'’-]*?[\wÁÉÍÓÚÑ])\s*,\s*\(?(?P<date>{DATE}|\d{{4}}-\d{{2}}-\d{{2}})\)?"
     r"\s*(?:\.?\s*[-–—:]+|\.)",
 )
 INLINE_DATE = re.compile(rf"\b(?:(?P<next>next|last|on) )?(?P<date>{DATE})\b")
+
+
+BULLET = re.compile(r"(?m)^\s*(?:[-•*·–—]|\d+[.)])\s+\S")
 
 
 @dataclass(frozen=True)
@@ -78,11 +81,16 @@ class Document:
         for match in re.finditer(r"[^\n]+", text):
             if match.group().strip() in ("", "–", "-", "—"):
                 continue
+            previous = self.paragraphs[-1] if self.paragraphs else None
+            if previous and BULLET.match(match.group()) and (text[previous[0]:previous[1]].rstrip().endswith(":")
+                                                            or BULLET.search(text[previous[0]:previous[1]])):
+                self.paragraphs[-1] = (previous[0], match.end())
+                continue
             self.paragraphs.append((match.start(), match.end()))
         nlp = pipeline()
         for index, (doc, (start, _)) in enumerate(zip(nlp.pipe(text[s:e] for s, e in self.paragraphs),
                                                       self.paragraphs, strict=True)):
-            for sent in doc.sents:
+            for sent in ([doc[:]] if BULLET.search(doc.text.split("\n", 1)[-1]) and "\n" in doc.text else doc.sents):
                 stripped = sent.text.strip()
                 if not stripped:
                     continue
