@@ -149,17 +149,20 @@ class Emitter:
             if event.series:
                 label = f"Session of the {event.series}"
             node.add("rdfs:label", literal(label))
-            if event.cls != "schema:EventSeries":
-                node.add("dip:eventType", event.etype)
-                if event.date:
-                    node.add("schema:startDate", typed(event.date.isoformat(), "xsd:date"))
-                node.add("dip:dateBasis", event.date_basis)
+            node.add("dip:eventType", event.etype)
+            if event.date:
+                node.add("schema:startDate", typed(event.date.isoformat(), "xsd:date"))
+            node.add("dip:dateBasis", event.date_basis)
             if event.series_acronym:
                 node.add("schema:alternateName", literal(event.series_acronym, None))
             if event.series:
                 node.add("schema:superEvent", self.event_iri(x.series[event.series]))
             if event.planned:
                 node.add("schema:eventStatus", "schema:EventScheduled")
+                announced = [e for e in x.events if e.sentence <= event.sentence and not e.background and not e.planned
+                             and e is not event and e.parent is None]
+                if announced:
+                    node.add("dip:announcedAt", self.event_iri(announced[-1]))
             if event.location:
                 node.add("schema:location", curie(event.location))
                 if event.location_span:
@@ -219,6 +222,8 @@ class Emitter:
             node.add("skos:prefLabel", literal(entity.label))
             if entity.acronym:
                 node.add("skos:altLabel", literal(entity.acronym))
+            if entity.kind == "role":
+                node.add("skos:inScheme", "role:scheme")
             if entity.organisation:
                 node.add("org:postIn", curie(entity.organisation))
             if entity.country:
@@ -228,8 +233,12 @@ class Emitter:
             node = self.node(f"mem:{local(person.iri)}--{local(holding.target)}", ["org:Membership"], "people",
                              "; ".join(dict.fromkeys(holding.why)), holding.spans)
             node.add("org:member", curie(person.iri))
-            if holding.organisation:
-                node.add("org:organization", curie(holding.organisation))
+            organisation = holding.organisation or self.government_of(person.country)
+            if organisation:
+                node.add("org:organization", curie(organisation))
+                if not holding.organisation:
+                    node.notes.append(f"the text names no organisation for this title: {curie(organisation)}, the "
+                                      "government of the person's country, is proposed")
             else:
                 node.notes.append("the text names no organisation for this title")
             node.add("dip:post" if holding.kind == "post" else "org:role", curie(holding.target))
@@ -249,6 +258,13 @@ class Emitter:
             node.add("skosxl:literalForm", literal(printed))
             node.add("dip:labelOf", curie(organisation))
             seen[key] = node
+
+    def government_of(self, country: str | None) -> str | None:
+        """The project's 'Government of <country>' organisation, if it has one."""
+        for entity in self.x.gazetteer.of_kind("org"):
+            if country and entity.country == country and fold(entity.label).startswith("government of"):
+                return entity.iri
+        return None
 
     def widen(self, span: tuple[int, int]) -> tuple[int, int]:
         """A name's evidence with its title, when the mention has one."""
@@ -310,6 +326,10 @@ class Emitter:
                                                                                                 "dip:ReportedSpeech"]
             node = self.node(iri, types, group, found["rule"] + (f"; {found['note']}" if found["note"] else ""),
                              [found["span"]])
+            speaker = found["speakers"][0] if found["speakers"] else None
+            name = self.name_of(speaker) if speaker else None
+            opening = " ".join(words.split()[:12]) + ("…" if len(words.split()) > 12 else "")
+            node.add("rdfs:label", literal(f"{name}: {opening}" if name else opening))
             node.add("schema:text", literal(words))
             if found["speakers"]:
                 node.add("schema:creator", *[curie(s) if not s.startswith("deleg:") else s for s in found["speakers"]])
@@ -354,6 +374,18 @@ class Emitter:
             node.add("rdfs:label", literal(name))
             if signing is not None:
                 self.draft.nodes[self.event_iri(signing)].add("dip:agreement", iri)
+
+    def name_of(self, iri: str) -> str:
+        """A readable name for a speaker: a person's or organisation's label, or a delegation's country."""
+        if iri.startswith("deleg:"):
+            delegation = next((d for d in self.x.delegations.values() if d.iri == iri), None)
+            country = self.x.gazetteer.get(delegation.country) if delegation else None
+            return f"the delegation of {country.label}" if country else iri
+        person = self.x.people.people.get(iri)
+        if person is not None:
+            return person.name
+        entity = self.x.gazetteer.get(iri)
+        return entity.label if entity else local(iri)
 
     def context_event(self, index: int) -> str | None:
         """The event a statement was made at: the latest reported event at or before its sentence."""

@@ -597,6 +597,12 @@ class Extractor:
             for situation in situations_in(sentence.text, sentence.start, index):
                 situation.parties = list(speakers.get(index, [])) or list(dict.fromkeys(
                     m.person for m in self.in_sentence(index, sentence.start, situation.verb)))
+                earlier = self.doc.sentences[index - 1] if index else None
+                if not situation.parties and earlier and earlier.paragraph == sentence.paragraph:
+                    situation.parties = list(speakers.get(index - 1, []))
+                if not situation.parties:
+                    self.draft.unplaced.append(f"'{situation.label}' ({situation.status}): the text names no party")
+                    continue
                 self.found_situations.append(situation)
             for name, span in agreements_in(sentence.text, sentence.start):
                 signing = next((e for e in self.sentence_events.get(index, []) if e.family == "signing"), None)

@@ -215,6 +215,10 @@ class People:
     def link_title(self, printed: str, title: Title, person: Person) -> Link | None:
         organisation, _ = self.organisation_in(title, printed)
         country = country_in(printed)
+        for other in self.people.values():
+            for name in other.printed:
+                if other is not person and name in printed:
+                    printed = " ".join(printed.replace(name, " ").split())
         key_text = printed
         if country:
             key_text = re.sub(r"^(?:\S+\s+){1,2}?(?=\S)", "", printed, count=1) if len(printed.split()) > 1 else printed

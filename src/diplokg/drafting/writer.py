@@ -104,8 +104,7 @@ def render(draft: Draft, version: str | None = None) -> str:
             f"# Evidence abbreviation: {draft.abbreviation}.", ""]
     out += [f"{activity} a prov:Activity ;", "    rdfs:label " + literal(f"diplokg draft of {draft.source}") + " ;",
             "    prov:wasAssociatedWith agent:diplokg-draft ;", f"    prov:used src:{draft.source} ;",
-            f"    dip:toolVersion {literal(version, None)} .",
-            "agent:diplokg-draft a prov:SoftwareAgent ; rdfs:label \"diplokg draft\"@en .", ""]
+            f"    dip:toolVersion {literal(version, None)} .", ""]
     for key, heading in draft.groups:
         nodes = [n for n in draft.nodes.values() if n.group == key]
         if not nodes:
