@@ -140,6 +140,18 @@ def test_a_release_whose_people_are_all_known_links_every_one_of_them(gazetteer)
     assert {"Marcelo Ebrard Casaubon", "Juan Gonzalez", "Esteban Moctezuma"} <= printed
 
 
+def test_odd_characters_still_give_valid_turtle_and_exact_quotes(gazetteer) -> None:
+    text = ('WASHINGTON, (July 4, 2022).- Ana "La Jefa" Pérez\\Soto, Director of the White House Office, met with '
+            'Luis O\'Brien, Minister of Trade of Ireland.\n\n“It went \\well\t”, said Luis O\'Brien.\n')
+    turtle = render(draft_text(text, "odd-characters", gazetteer))
+    graph = Graph().parse(data=turtle, format="turtle")
+    exacts = [str(o) for o in graph.objects(None, URIRef(expand_curie("oa:exact")))]
+    assert exacts and all(exact in text for exact in exacts)
+    people = {str(o) for o in graph.objects(None, DIP.labelOf) if "/person/" in str(o)}
+    assert expand_curie("person:luis-o-brien") in people
+    assert not any("white-house" in p for p in people)
+
+
 def test_drafting_needs_no_network(gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("drafting tried to open a network connection")

@@ -125,4 +125,4 @@ def date_in(text: str, base: dt.date | None) -> tuple[dt.date | None, str | None
     value = parse_date(match.group("date"), base, (match.group("next") or "").lower() or None)
     if value is None:
         return None, None, None
-    return value, "dip:DateStated" if has_year else "dip:YearFromSourceDate", match.span()
+    return value, "dip:DatePrinted" if has_year else "dip:YearFromSourceDate", match.span()

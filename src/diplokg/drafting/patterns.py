@@ -43,7 +43,7 @@ RANKS = {"vice admiral", "rear admiral", "brigadier general", "lieutenant genera
          "admiral", "colonel", "captain", "lieutenant", "dr.", "dr", "mr.", "mr", "mrs.", "mrs", "ms.", "ms", "prof.",
          "sir", "dame", "lic.", "ing.", "hon.", "honorable"}
 ORG_HEADS = word_set(
-    "ministry department office embassy consulate institute council center centre agency commission committee "
+    "house palace ministry department office embassy consulate institute council center centre agency commission committee "
     "bureau service section unit guard navy army force forces police court congress senate chamber parliament "
     "government presidency secretariat secretaría secretaria directorate administration authority board bank fund "
     "foundation university organization organisation association program programme group corporation company "
