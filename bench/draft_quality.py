@@ -155,6 +155,7 @@ class Figures:
     people_precision: float
     titles: float
     events: float
+    events_precision: float
     participations: float
     participations_wrong: float
     quotations: float
@@ -221,6 +222,7 @@ def measure(stem: str, mode: str, layout: Layout | None = None) -> Figures:
         people_precision=ratio(len(c_people & d_people), len(d_people)),
         titles=ratio(len(c_titles & d_titles), len(c_titles)),
         events=ratio(len(set(mapping.values())), len(events_of(curated))),
+        events_precision=ratio(len(mapping), len(events_of(draft))),
         participations=ratio(len(c_parts & d_parts), len(c_parts)),
         participations_wrong=ratio(len(d_parts - c_parts), len(d_parts)),
         quotations=ratio(right_quotes, quotes),
@@ -254,7 +256,7 @@ def process_seconds(stem: str, layout: Layout) -> tuple[float, float]:
 
 
 SOURCES = ["sre-2021-08-11-lunch-meeting", "sre-washington-working-visit"]
-COLUMNS = ["people_recall", "people_precision", "titles", "events", "participations", "participations_wrong",
+COLUMNS = ["people_recall", "people_precision", "titles", "events", "events_precision", "participations", "participations_wrong",
            "quotations", "statements", "evidence_verbatim", "lines_unchanged", "seconds"]
 
 
