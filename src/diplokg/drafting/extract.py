@@ -375,8 +375,10 @@ class Extractor:
             if delegation is not None:
                 self.at(delegation, here)
             for mention in subjects:
-                capacity = "head" if delegation and mention.person in delegation.heads else "member"
-                self.participate(mention.person, here, capacity, delegation, [evidence], "rule 'was accompanied by'")
+                if delegation is not None and mention.person not in delegation.heads:
+                    delegation.heads.append(mention.person)
+                self.participate(mention.person, here, "head" if delegation else "attendee", delegation, [evidence],
+                                 "rule 'X was accompanied by': X heads the delegation")
             for mention in self.in_sentence(index, sentence.start + match.end()):
                 self.participate(mention.person, here, "member", delegation, [evidence, own(mention)],
                                  "rule 'was accompanied by': member of the delegation of the person accompanied")
@@ -548,8 +550,11 @@ class Extractor:
         events = [e for e in self.events if e.sentence <= index and not e.background and not e.planned]
         if not events:
             return []
-        pair = [p.person for p in self.participations_of(events[-1]) if p.capacity in ("caller", "head")]
-        return pair if len(pair) == 2 else []
+        for capacities in (("caller", "head"), ("caller", "head", "attendee", "interlocutor", "visitor")):
+            pair = [p.person for p in self.participations_of(events[-1]) if p.capacity in capacities]
+            if len(pair) == 2:
+                return pair
+        return []
 
     def quotation(self, quote) -> None:  # noqa: ANN001
         words = self.text[quote.words[0]:quote.words[1]]
@@ -595,7 +600,8 @@ class Extractor:
         speakers = {found["index"]: found["speakers"] for found in self.statement_nodes}
         for index, sentence in enumerate(self.doc.sentences):
             for situation in situations_in(sentence.text, sentence.start, index):
-                situation.parties = list(speakers.get(index, [])) or list(dict.fromkeys(
+                subject = self.subject(index, sentence.start, situation.verb, self.text[sentence.start:situation.verb])[0]
+                situation.parties = list(speakers.get(index, [])) or subject or list(dict.fromkeys(
                     m.person for m in self.in_sentence(index, sentence.start, situation.verb)))
                 earlier = self.doc.sentences[index - 1] if index else None
                 if not situation.parties and earlier and earlier.paragraph == sentence.paragraph:

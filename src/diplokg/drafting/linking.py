@@ -98,7 +98,7 @@ ARTICLE = re.compile(r"^(?:the|a|an|his|her|its|their)\s+", re.I)
 
 
 def title_key(title: str) -> str:
-    return fold(ARTICLE.sub("", title.strip()))
+    return fold(ARTICLE.sub("", title.strip())).replace(".", "").replace(",", "")
 
 
 def match_title(title: str, gazetteer: Gazetteer, organisation: str | None = None) -> Link | None:

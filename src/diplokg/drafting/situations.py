@@ -41,8 +41,8 @@ def situations_in(text: str, start: int, sentence: int) -> list[Situation]:
     for status, pattern in STATUSES:
         match = pattern.search(text)
         if match:
-            rest = re.split(r"[.;:]|, (?!and\b|safe\b)| in order to | with respect | through which ", text[match.end():],
-                            maxsplit=1)[0]
+            rest = re.split(r"[.;:“”\"]|, (?!and\b|safe\b)| in order to | with respect | through which ",
+                            text[match.end():], maxsplit=1)[0]
             label = " ".join(rest.split()[:14]).strip()
             if status == "dip:NotConfirmed":
                 before = re.search(r"(?:talk about|about|on) (.+?)(?:,| after | in the end|$)", text[:match.start()])

@@ -42,17 +42,20 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[Quote]:
     for p_start, p_end in paragraphs:
         position = p_start
         while True:
-            opening = text.find("“", position, p_end)
-            if opening < 0:
+            curly = text.find("“", position, p_end)
+            straight = next((m.start() for m in re.finditer(r'(?:^|(?<=[\s(]))"(?=\S)', text[position:p_end])), -1)
+            straight = straight + position if straight >= 0 else -1
+            opening = min(o for o in (curly, straight, p_end + 1) if o >= 0)
+            if opening > p_end:
                 break
-            closing = text.find("”", opening + 1, p_end)
+            closing = text.find("”" if text[opening] == "“" else '"', opening + 1, p_end)
             if closing >= 0:
                 words = (opening + 1, closing)
                 after = text[closing + 1:p_end]
                 stripped = after.lstrip(" .,")
                 caption = None
-                said = re.match(rf"(?:(?:{SPEECH_VERBS})\s+(?P<who>[^.,;]+)|(?P<who2>[A-Z][^.,;]*?)\s+(?:{SPEECH_VERBS}))"
-                                r"\s*[.,;]", stripped)
+                said = re.match(rf"(?:(?:{SPEECH_VERBS})\s+(?P<who>(?:the\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)"
+                                rf"|(?P<who2>(?:[Tt]he\s+)?[A-Z][^.,;]*?)\s+(?:{SPEECH_VERBS})\b)", stripped)
                 c_start = p_end - len(stripped)
                 if said:
                     group = "who" if said.group("who") else "who2"
