@@ -214,6 +214,8 @@ class Emitter:
                                        "same person")
             if not person.printed and person.link:
                 x.draft.unplaced.append(f"{curie(person.iri)}: named only by surname ({person.link.how})")
+            if not any(h.person is person for h in people.holdings.values()):
+                x.draft.unplaced.append(f"{person.name or curie(person.iri)}: named with no title")
         for entity in people.new_entities.values():
             types = {"org": ["org:FormalOrganization"], "post": ["org:Post"], "role": ["org:Role"]}[entity.kind]
             node = self.node(curie(entity.iri), types, "entities", f"new {entity.kind}: '{entity.label}' matches nothing "
