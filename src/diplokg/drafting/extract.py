@@ -9,10 +9,10 @@ from pathlib import Path
 
 from diplokg.drafting.events import BACKGROUND, EVENT_NOUNS, EVENT_VERBS, FUTURE, SERIES, Event, date_in, event_words
 from diplokg.drafting.gazetteer import Gazetteer
-from diplokg.drafting.linking import fold, match_label, slugify
+from diplokg.drafting.linking import DEMONYMS, fold, match_label, slugify
 from diplokg.drafting.model import Draft
 from diplokg.drafting.patterns import Matchers, Mention, find_mentions
-from diplokg.drafting.people import DEMONYMS, PLACE, People, Person, countries_named, country_in
+from diplokg.drafting.people import PLACE, People, Person, countries_named, country_in
 from diplokg.drafting.situations import Situation, agreements_in, situations_in
 from diplokg.drafting.statements import ACCORDING, GROUP_SUBJECT, SPEECH, find_quotes, third_person_subject
 from diplokg.drafting.text import Document

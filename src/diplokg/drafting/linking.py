@@ -15,6 +15,20 @@ from rapidfuzz import fuzz
 
 from diplokg.drafting.gazetteer import Entity, Gazetteer
 
+# Demonyms and country names (lower case, as folded) -> the slug of the country's place IRI.
+DEMONYMS = {"mexican": "mexico", "mexico": "mexico", "us": "united-states", "u.s.": "united-states",
+            "american": "united-states", "united states": "united-states", "canadian": "canada", "canada": "canada",
+            "guatemalan": "guatemala", "guatemala": "guatemala", "honduran": "honduras", "honduras": "honduras",
+            "salvadoran": "el-salvador", "el salvador": "el-salvador", "spanish": "spain", "spain": "spain",
+            "french": "france", "france": "france", "german": "germany", "germany": "germany", "chilean": "chile",
+            "chile": "chile", "colombian": "colombia", "colombia": "colombia", "brazilian": "brazil", "brazil": "brazil",
+            "argentine": "argentina", "argentina": "argentina", "cuban": "cuba", "cuba": "cuba", "british": "united-kingdom",
+            "united kingdom": "united-kingdom", "japanese": "japan", "japan": "japan", "chinese": "china", "china": "china",
+            "peruvian": "peru", "peru": "peru", "panamanian": "panama", "panama": "panama", "belizean": "belize",
+            "belize": "belize", "costa rican": "costa-rica", "costa rica": "costa-rica", "nicaraguan": "nicaragua",
+            "nicaragua": "nicaragua", "ecuadorian": "ecuador", "ecuador": "ecuador", "venezuelan": "venezuela",
+            "venezuela": "venezuela", "indian": "india", "india": "india", "korean": "south-korea",
+            "italian": "italy", "italy": "italy", "portuguese": "portugal", "portugal": "portugal"}
 FUZZY_NAME = 88.0
 FUZZY_TITLE = 90.0
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from diplokg.drafting.gazetteer import Gazetteer
-from diplokg.drafting.linking import fold
+from diplokg.drafting.linking import DEMONYMS, fold
 from diplokg.drafting.text import Document, Sentence, pipeline
 
 
@@ -129,7 +129,9 @@ class Matchers:
     """Compiled name patterns of a gazetteer: organisations and places to mask, titles to find."""
 
     def __init__(self, gazetteer: Gazetteer) -> None:
-        names = tuple({label for e in gazetteer.of_kind("org", "place") for label in e.labels if len(label) > 1})
+        countries = {name.title() for name in DEMONYMS if " " in name}
+        names = tuple({label for e in gazetteer.of_kind("org", "place") for label in e.labels if len(label) > 1}
+                      | countries)
         self.org_place = label_pattern(names)
         titles = tuple({label for e in gazetteer.of_kind("post", "role") for label in e.labels if len(label) > 3})
         self.titles = re.compile(label_pattern(titles).pattern, re.I) if titles else None
@@ -198,6 +200,9 @@ def inside(position: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= position < e for s, e in spans)
 
 
+LOCATIVE = re.compile(r"\b(?:in|at|from|near|across)\s+(?:the\s+)?$")
+
+
 def find_names(sentence: Sentence, index: int, masks: list[tuple[int, int]]) -> list[Mention]:
     """Runs of name-like capitalised words (two or more; single ones are surname candidates)."""
     words = [(m.start() + sentence.start, m.group()) for m in WORD.finditer(sentence.text)]
@@ -229,7 +234,8 @@ def find_names(sentence: Sentence, index: int, masks: list[tuple[int, int]]) -> 
         else:
             close()
     close()
-    return mentions
+    return [m for m in mentions if not (LOCATIVE.search(sentence.text[:m.start - sentence.start])
+                                        and not sentence.text[m.end - sentence.start:].startswith(", "))]
 
 
 def scan_back_prefix(text: str, start: int, floor: int) -> tuple[int, str] | None:

@@ -6,23 +6,10 @@ import re
 from dataclasses import dataclass, field
 
 from diplokg.drafting.gazetteer import Gazetteer
-from diplokg.drafting.linking import Link, fold, match_label, match_name, match_surname, match_title, slugify, title_key
+from diplokg.drafting.linking import DEMONYMS, Link, fold, match_label, match_name, match_surname, match_title, slugify, title_key
 from diplokg.drafting.patterns import Matchers, Mention, Title, new_organisations
 from diplokg.prefixes import PREFIX_IRIS, shorten
 
-DEMONYMS = {"mexican": "mexico", "mexico": "mexico", "us": "united-states", "u.s.": "united-states",
-            "american": "united-states", "united states": "united-states", "canadian": "canada", "canada": "canada",
-            "guatemalan": "guatemala", "guatemala": "guatemala", "honduran": "honduras", "honduras": "honduras",
-            "salvadoran": "el-salvador", "el salvador": "el-salvador", "spanish": "spain", "spain": "spain",
-            "french": "france", "france": "france", "german": "germany", "germany": "germany", "chilean": "chile",
-            "chile": "chile", "colombian": "colombia", "colombia": "colombia", "brazilian": "brazil", "brazil": "brazil",
-            "argentine": "argentina", "argentina": "argentina", "cuban": "cuba", "cuba": "cuba", "british": "united-kingdom",
-            "united kingdom": "united-kingdom", "japanese": "japan", "japan": "japan", "chinese": "china", "china": "china",
-            "peruvian": "peru", "peru": "peru", "panamanian": "panama", "panama": "panama", "belizean": "belize",
-            "belize": "belize", "costa rican": "costa-rica", "costa rica": "costa-rica", "nicaraguan": "nicaragua",
-            "nicaragua": "nicaragua", "ecuadorian": "ecuador", "ecuador": "ecuador", "venezuelan": "venezuela",
-            "venezuela": "venezuela", "indian": "india", "india": "india", "korean": "south-korea",
-            "italian": "italy", "italy": "italy", "portuguese": "portugal", "portugal": "portugal"}
 COUNTRY_CODES = {"mexico": "mx", "united-states": "us"}
 PLACE = PREFIX_IRIS["place"]
 BARE_TITLE_WORDS = 2
@@ -60,7 +47,7 @@ class Person:
 
     @property
     def name(self) -> str:
-        return max(self.printed, key=len)
+        return max(self.printed, key=len) if self.printed else self.iri.rsplit("/", 1)[-1].replace("-", " ").title()
 
 
 @dataclass
