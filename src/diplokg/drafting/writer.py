@@ -30,7 +30,8 @@ def prefix_for(text: str, start: int, exact: str) -> str | None:
     length = MIN_PREFIX
     while length <= start:
         candidate = text[start - length:start]
-        if len(find_quote(text, exact, candidate)) == 1 and not candidate[:1].isspace():
+        at_word = length == start or text[start - length - 1].isspace()
+        if at_word and not candidate[:1].isspace() and len(find_quote(text, exact, candidate)) == 1:
             return candidate
         length += 1
     return text[:start]
