@@ -219,6 +219,20 @@ def test_draft_to_another_file_or_stdout(project: Layout, tmp_path: Path, capsys
     assert not (project.facts_dir / "call-ebrard-blinken.ttl").exists()
 
 
+def test_draft_in_a_project_that_knows_nobody_yet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    layout = Layout(tmp_path)
+    layout.sources_dir.mkdir(parents=True)
+    layout.facts_dir.mkdir()
+    shutil.copy(RELEASES / "call-ebrard-blinken.txt", layout.sources_dir)
+    monkeypatch.setenv("DIPLOKG_HOME", str(tmp_path))
+    assert main(["draft", str(layout.sources_dir / "call-ebrard-blinken.txt")]) == 0
+    graph = Graph().parse(layout.facts_dir / "call-ebrard-blinken.ttl")
+    assert set(graph.subjects(RDF.type, FOAF.Person)) == {iri(f"person:{p}") for p in (
+        "marcelo-ebrard", "antony-blinken", "laura-mendez-ortiz")}
+    assert anchor_facts(layout.facts_dir / "call-ebrard-blinken.ttl", layout)
+
+
 def test_draft_bad_input_is_a_clear_error(project: Layout, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["draft", str(tmp_path / "missing.txt")]) == 2
     assert "missing.txt: cannot read the source text" in capsys.readouterr().err
