@@ -140,6 +140,19 @@ def test_a_release_whose_people_are_all_known_links_every_one_of_them(gazetteer)
     assert {"Marcelo Ebrard Casaubon", "Juan Gonzalez", "Esteban Moctezuma"} <= printed
 
 
+def test_a_speaker_comes_from_the_attribution_never_from_a_name_nearby(gazetteer) -> None:
+    text = ("MEXICO, (June 1, 2022).- Antony Blinken was received by Marcelo Ebrard, “a historic day for both nations”.\n\n"
+            "Marcelo Ebrard said: “We will keep working together.”\n\nAntony Blinken met the press.\n\n"
+            "“The border is safer,” the note reads.\n")
+    draft = draft_text(text, "speakers", gazetteer)
+    graph = Graph().parse(data=render(draft), format="turtle")
+    creators = {str(t)[:20]: {str(c) for c in graph.objects(s, SCHEMA.creator)} for s, t in graph.subject_objects(SCHEMA.text)}
+    assert creators["a historic day for b"] == set()
+    assert creators["We will keep working"] == {expand_curie("person:marcelo-ebrard")}
+    assert creators["The border is safer,"] == set()
+    assert "has no clear speaker" in explain(draft)
+
+
 def test_odd_characters_still_give_valid_turtle_and_exact_quotes(gazetteer) -> None:
     text = ('WASHINGTON, (July 4, 2022).- Ana "La Jefa" Pérez\\Soto, Director of the White House Office, met with '
             'Luis O\'Brien, Minister of Trade of Ireland.\n\n“It went \\well\t”, said Luis O\'Brien.\n')

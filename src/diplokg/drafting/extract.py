@@ -582,8 +582,13 @@ class Extractor:
             speakers = [caption_entity]
         if speakers is None and quote.before:
             before_text = self.text[quote.before[0]:quote.before[1]]
-            subject = self.subject(self.sentence_index(quote.before[0]), quote.before[0], quote.before[1], before_text)
-            speakers, printed, note = subject[0] or [], subject[1], subject[2]
+            verb = SPEECH.search(before_text)
+            end = quote.before[0] + verb.start() if verb else quote.before[1]
+            subject = self.subject(self.sentence_index(quote.before[0]), quote.before[0], end, self.text[quote.before[0]:end])
+            if verb or before_text.rstrip().endswith(":") or subject[2] is not None:
+                speakers, printed, note = subject[0] or [], subject[1], subject[2]
+            else:
+                note = "a name stands before the quotation, but no verb says that this person spoke: no speaker proposed"
         if not speakers:
             self.draft.unplaced.append(f"the quotation “{words[:60]}…” has no clear speaker")
             speakers = []
