@@ -165,6 +165,14 @@ def test_odd_characters_still_give_valid_turtle_and_exact_quotes(gazetteer) -> N
     assert not any("white-house" in p for p in people)
 
 
+def test_a_misspelt_known_name_is_linked_with_a_review_note(gazetteer) -> None:
+    text = "MEXICO, (June 1, 2022).- Juan Gonzales, Senior Director for the Western Hemisphere, attended the meeting.\n"
+    graph = Graph().parse(data=render(draft_text(text, "fuzzy", gazetteer)), format="turtle")
+    label = next(graph.subjects(DIP.labelOf, iri("person:juan-gonzalez")))
+    assert "fuzzy match" in str(graph.value(label, DIP.reviewNote))
+    assert not set(graph.subjects(RDF.type, FOAF.Person))
+
+
 def test_drafting_needs_no_network(gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("drafting tried to open a network connection")

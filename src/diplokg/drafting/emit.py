@@ -167,7 +167,7 @@ class Emitter:
                 node.add("schema:location", curie(event.location))
                 if event.location_span:
                     node.cite(event.location_span)
-            if getattr(x, "visited", {}).get(event.key):
+            if x.visited.get(event.key):
                 node.add("dip:visitedOrganization", curie(x.visited[event.key]))
             if event.parent is not None:
                 node.add("schema:superEvent", self.event_iri(event.parent))

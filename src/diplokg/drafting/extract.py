@@ -32,8 +32,6 @@ RECEIVED = re.compile(r"\b(?:received|welcomed|hosted)\b")
 DELEGATION = re.compile(r"(?:(?P<adj>(?:[A-Z][\w.]*|US)(?: [A-Z][\w.]*)?) )?(?P<word>delegations?|teams?)\b"
                         r"(?P<from> of (?:officials )?from (?P<countries>[^,.;]+))?")
 FOR_SIDE = re.compile(r"^(?:For|On behalf of) (?:the )?(?P<country>[A-Z][\w.]*(?: [A-Z][\w.]*)?),")
-CAPACITY = {"head": "cap:head-of-delegation", "member": "cap:delegation-member", "attendee": "cap:attendee",
-            "interlocutor": "cap:interlocutor", "caller": "cap:caller", "visitor": "cap:visitor"}
 
 
 @dataclass
@@ -83,8 +81,9 @@ class Extractor:
         self.series: dict[str, Event] = {}
         self.delegations: dict[str, Delegation] = {}
         self.participations: dict[tuple[str, str], Participation] = {}
-        self.statement_subjects: dict[int, list[str]] = {}
         self.composition_event: Event | None = None
+        self.visited: dict[str, str] = {}
+        self.quotes: list = []
 
     # ================================================================ entry
     def run(self) -> Draft:
@@ -303,7 +302,7 @@ class Extractor:
                 self.at(self.delegation(country, (sentence.start, sentence.end)), event)
 
     def in_quote(self, position: int) -> bool:
-        return any(q.start <= position < q.end for q in getattr(self, "quotes", []))
+        return any(q.start <= position < q.end for q in self.quotes)
 
     # ================================================================ participations
     def participate(self, person: str, event: Event | None, capacity: str, delegation: Delegation | None,
@@ -412,8 +411,6 @@ class Extractor:
             for org in self.matchers.org_place.finditer(after) if self.matchers.org_place else []:
                 link = match_label(org.group(), self.gazetteer.of_kind("org"))
                 if link and event:
-                    event.notes.append(f"visited {org.group()}")
-                    self.visited = getattr(self, "visited", {})
                     self.visited[event.key] = link.iri
                 break
         if (match := RECEIVED.search(text)) and (fresh := [e for e in events if e.sentence == index]):

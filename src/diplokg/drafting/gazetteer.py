@@ -18,14 +18,11 @@ from diplokg.prefixes import PREFIX_IRIS
 
 P = PREFIX_IRIS
 RDF_TYPE = P["rdf"] + "type"
-LABELS = {P["skos"] + "prefLabel", P["skos"] + "altLabel", P["rdfs"] + "label", P["foaf"] + "name",
-          P["schema"] + "alternateName"}
 PERSON_CLASSES = {P["foaf"] + "Person"}
 ORG_CLASSES = {P["org"] + c for c in ("FormalOrganization", "OrganizationalUnit", "Organization")}
 POST_CLASSES = {P["org"] + "Post"}
 ROLE_CLASSES = {P["org"] + "Role"}
 PLACE_CLASSES = {P["schema"] + c for c in ("Country", "City", "Place", "AdministrativeArea")} | {P["dip"] + "Region"}
-TOPIC_SCHEME = P["topic"] + "scheme"
 
 
 @dataclass

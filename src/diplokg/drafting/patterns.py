@@ -49,7 +49,6 @@ ORG_HEADS = word_set(
     "foundation university organization organisation association program programme group corporation company "
     "network alliance union staff school academy"
 )
-SERIES_HEADS = {"dialogue", "summit", "forum", "conference", "mechanism", "roundtable"}
 STOP_WORDS = word_set(
     "the a an in on at for with by of and to from as this that these those although additionally subsequently "
     "however also furthermore moreover meanwhile finally then today yesterday tomorrow he she it they we i his her "
@@ -100,6 +99,7 @@ class Mention:
     titles: list[Title] = field(default_factory=list)
     embedded_in: Mention | None = None
     person: str | None = None
+    honorific_start: int | None = None
 
     @property
     def span(self) -> tuple[int, int]:
@@ -108,8 +108,6 @@ class Mention:
         if self.honorific_start is not None:
             starts.append(self.honorific_start)
         return min(starts), max(ends)
-
-    honorific_start: int | None = None
 
 
 @cache

@@ -104,9 +104,6 @@ class Document:
     def date(self) -> dt.date | None:
         return self.dateline.date if self.dateline else None
 
-    def paragraph_of(self, offset: int) -> int:
-        return next(i for i, (s, e) in enumerate(self.paragraphs) if s <= offset <= e)
-
 
 RUN_ON = re.compile(r"(?<=\b[A-Z]{2}) (?=(?:The|In|At|During|Both|They|He|She|It) [a-z])")
 
