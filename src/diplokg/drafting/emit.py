@@ -145,9 +145,7 @@ class Emitter:
                 "with 'a'/'an' or a verb opens a new event" if not event.background else
                 "mentioned as background, not as what the text reports")
             node = self.node(iri, [event.cls], iri, why, event.evidence)
-            label = base_label(event.trigger)
-            if event.series:
-                label = f"Session of the {event.series}"
+            label = self.event_label(event)
             node.add("rdfs:label", literal(label))
             node.add("dip:eventType", event.etype)
             if event.date:
@@ -180,6 +178,32 @@ class Emitter:
             if topics:
                 node.add("dcterms:subject", *topics)
             node.notes.extend(event.notes)
+
+    def event_label(self, event) -> str:  # noqa: ANN001
+        """'Telephone call between A and B', 'Meeting with A and B', 'Lunch meeting of the Mexico and United States
+        delegations', 'Working visit to Washington, DC'."""
+        x = self.x
+        if event.series:
+            return f"Session of the {event.series}"
+        label = base_label(event.trigger)
+        parts = [p for p in x.participations.values() if p.event == event.key]
+        delegations = [d for d in x.delegations.values() if event.key in d.events]
+        named = ("interlocutor",) if delegations else ("caller", "visitor", "interlocutor", "attendee")
+        names = [x.people.people[p.person].name for p in parts if p.capacity in named]
+        countries = [x.gazetteer.get(d.country).label if x.gazetteer.get(d.country) else local(d.country).title()
+                     for d in delegations]
+        if event.family == "call" and len(names) >= 2:
+            return f"{label} between {' and '.join(names[:2])}"
+        if len(countries) >= 2:
+            label += f" of the {' and '.join(countries)} delegations"
+        elif countries:
+            label += f" of the delegation of {countries[0]}"
+        if names and len(names) <= 3:
+            label += (" with " if countries or event.family != "visit" else " of ") + ", ".join(names[:-1]) + \
+                (" and " if len(names) > 1 else "") + names[-1]
+        if event.family == "visit" and event.location and x.gazetteer.get(event.location):
+            label += f" to {x.gazetteer.get(event.location).label}"
+        return label
 
     # ---------------------------------------------------------------- people, titles, organisations
     def people(self) -> None:
@@ -286,7 +310,9 @@ class Emitter:
             name = country.label if country else delegation.country.rsplit("/", 1)[-1].replace("-", " ").title()
             node = self.node(delegation.iri, ["dip:Delegation"], group,
                              f"rule 'delegation': the text names a delegation of {name}", delegation.spans[:3])
-            node.add("rdfs:label", literal(f"Delegation of {name}"))
+            first = by_key[delegation.events[0]] if delegation.events else None
+            at = f" at the {base_label(first.trigger).lower()}" if first else ""
+            node.add("rdfs:label", literal(f"Delegation of {name}{at}"))
             node.add("dip:represents", curie(delegation.country))
             if events:
                 node.add("dip:delegationAt", *events)
