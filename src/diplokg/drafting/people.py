@@ -24,15 +24,13 @@ def country_in(text: str) -> str | None:
     return None
 
 
+COUNTRY_NAMES = re.compile(r"(?<=[\s(])(" + "|".join(re.escape(n) for n in sorted(DEMONYMS, key=len, reverse=True))
+                           + r")(?=[\s,.;:)’'])")
+
+
 def countries_named(text: str) -> list[str]:
     """Every country a phrase names, in order ('the United States and Mexico')."""
-    low = f" {fold(text)} "
-    found = []
-    for name in sorted(DEMONYMS, key=len, reverse=True):
-        for match in re.finditer(rf"(?<=[\s(])({re.escape(name)})(?=[\s,.;:)’'])", low):
-            found.append((match.start(), PLACE + DEMONYMS[name]))
-            low = low[:match.start()] + "#" * len(name) + low[match.end():]
-    return [c for _, c in sorted(found)]
+    return [PLACE + DEMONYMS[m.group(1)] for m in COUNTRY_NAMES.finditer(f" {fold(text)} ")]
 
 
 @dataclass
