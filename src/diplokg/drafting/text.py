@@ -48,26 +48,31 @@ def pipeline():  # noqa: ANN201
     return nlp
 
 
+@cache
+def date_parser():  # noqa: ANN201
+    """dateparser, absolute dates only (no relative words, no network), English and Spanish month names."""
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(languages=["en", "es"], settings={
+        "PARSERS": ["absolute-time"], "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False,
+        "REQUIRE_PARTS": ["day", "month"], "DATE_ORDER": "MDY"})
+
+
 def parse_date(text: str, base: dt.date | None = None, direction: str | None = None) -> dt.date | None:
-    """An absolute date with dateparser (offline, deterministic); a date without a year takes it from `base`.
-
-    `direction` "next" moves a yearless date after `base`, "last" before it."""
-    import dateparser
-
-    settings = {"PARSERS": ["absolute-time"], "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False,
-                "REQUIRE_PARTS": ["day", "month"], "DATE_ORDER": "MDY"}
-    if base is not None:
-        settings["RELATIVE_BASE"] = dt.datetime(base.year, base.month, base.day)
-    parsed = dateparser.parse(text, languages=["en", "es"], settings=settings)
+    """An absolute date; a date without a year takes it from `base` ("next" moves it after `base`, "last" before)."""
+    parsed = date_parser().get_date_data(text).date_obj
     if parsed is None:
         return None
     value = parsed.date()
     if base is not None and not re.search(r"\d{4}", text):
-        value = value.replace(year=base.year)
-        if direction == "next" and value <= base:
-            value = value.replace(year=base.year + 1)
-        elif direction == "last" and value >= base:
-            value = value.replace(year=base.year - 1)
+        try:
+            value = value.replace(year=base.year)
+            if direction == "next" and value <= base:
+                value = value.replace(year=base.year + 1)
+            elif direction == "last" and value >= base:
+                value = value.replace(year=base.year - 1)
+        except ValueError:  # 29 February in a year without it
+            return None
     return value
 
 
