@@ -283,8 +283,11 @@ SEPARATOR = re.compile(r";|,? and |,? as well as |,? along with ")
 
 
 def after_title(text: str, mention: Mention, limit: int, sentence_end: int) -> Title | None:
-    """'Name, title' or 'Name Title' up to the next separator, name or clause."""
+    """'Name, title', 'Name Title' or 'Name (title)' up to the next separator, name or clause."""
     pos = mention.end
+    bracket = re.match(r" \(([^()]+)\)", text[pos:min(limit, sentence_end) + 1])
+    if bracket and has_title_head(bracket.group(1)):
+        return Title(pos + 2, pos + 2 + len(bracket.group(1)), bracket.group(1), shape="Name (title)")
     if text.startswith(", ", pos) and re.match(r"([^\s,;]+)", text[pos + 2:]) and (
             text[pos + 2].isupper() or fold(re.match(r"([^\s,;]+)", text[pos + 2:]).group(1)) in TITLE_HEADS | TITLE_MODIFIERS):
         body = pos + 2
