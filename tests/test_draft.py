@@ -173,6 +173,17 @@ def test_a_misspelt_known_name_is_linked_with_a_review_note(gazetteer) -> None:
     assert not set(graph.subjects(RDF.type, FOAF.Person))
 
 
+def test_titles_in_brackets_and_a_place_after_in(gazetteer) -> None:
+    text = ("OTTAWA, (May 3, 2022).- A meeting in Costa Rica House was attended by Jane Doe (Deputy Secretary of State) "
+            "and John Roe (Assistant Secretary for Western Hemisphere Affairs).\n")
+    graph = Graph().parse(data=render(draft_text(text, "brackets", gazetteer)), format="turtle")
+    titles = {str(graph.value(m, ORG.member)).rsplit("/", 1)[-1]: str(graph.value(m, DIP.printedTitle))
+              for m in graph.subjects(RDF.type, ORG.Membership)}
+    assert titles == {"jane-doe": "Deputy Secretary of State",
+                      "john-roe": "Assistant Secretary for Western Hemisphere Affairs"}
+    assert {str(p).rsplit("/", 1)[-1] for p in graph.subjects(RDF.type, FOAF.Person)} == {"jane-doe", "john-roe"}
+
+
 def test_drafting_needs_no_network(gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("drafting tried to open a network connection")
