@@ -19,3 +19,4 @@ def test_draft_meets_the_targets(source: str, mode: str) -> None:
     assert figures.anchored
     if mode == "warm":
         assert figures.new_people == [], "every person of the text is known: none may be proposed as new"
+        assert figures.people_recall == 1.0, figures.missing_people

@@ -103,6 +103,7 @@ class People:
                     person = Person(iri, [], new=True)
                 self.people[person.iri] = person
             self.attach(person, mention)
+        self.known_labels(mentions)
         for mention in [m for m in mentions if m.surname_only]:
             local = match_surname(mention.text, [_as_entity(p) for p in self.people.values()])
             if len(local) == 1:
@@ -117,6 +118,28 @@ class People:
             elif mention.titles:
                 self.unplaced.append(f"'{self.text[mention.span[0]:mention.end]}': a surname the text never gives "
                                      "in full and the project does not know")
+
+    def known_labels(self, mentions: list[Mention]) -> None:
+        """Known people named in the text by a label the name rules do not find ('the First Lady of the United
+        States'): every label of two words or more, as printed, outside the names already found."""
+        taken = [(m.start, m.end) for m in mentions]
+        owners = {label: e for e in self.gazetteer.of_kind("person") for label in e.labels if len(label.split()) >= 2}
+        if not owners:
+            return
+        pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(label) for label in sorted(owners, key=len,
+                                                                                            reverse=True)) + r")(?![\w-])")
+        for match in pattern.finditer(self.text):
+            label, entity = match.group(), owners[match.group()]
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            mention = Mention(match.start(), match.end(), label, -1)
+            owner = next((m for m in mentions for t in m.titles if t.start <= match.start() < t.end), None)
+            mention.embedded_in = owner
+            mention.sentence = owner.sentence if owner else -1
+            person = self.people.setdefault(entity.iri, Person(entity.iri, [], link=Link(
+                entity.iri, f"the project's name '{label}'", 100.0)))
+            self.attach(person, mention)
+            taken.append((match.start(), match.end()))
 
     def attach(self, person: Person, mention: Mention, surname: bool = False) -> None:
         mention.person = person.iri
