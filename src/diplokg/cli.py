@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # Subcommands implemented in modules of their own: each module has configure(parser), which adds
 # the arguments and sets `run`; its top-level imports stay light so that startup stays fast.
 EXTENSIONS = {
-    "serve": ("diplokg.server", "serve the graph over HTTP: SPARQL endpoint, entity pages, query page"),
+    "serve": ("diplokg.http.serve", "serve the graph over HTTP: SPARQL endpoint, entity pages, query page"),
     "push": ("diplokg.push", "upload the dataset to a SPARQL server (Graph Store Protocol)"),
     "draw": ("diplokg.draw", "draw who met whom, or the timeline of events, as SVG or PNG"),
     "docs": ("diplokg.docs", "write the HTML reference of the ontology and shapes"),

@@ -74,6 +74,29 @@ SELECT ?node ?evidence ?source ?start ?end WHERE {
 } ORDER BY ?node ?source ?start
 """
 SOURCE_TEXT = "SELECT ?text WHERE { ?this schema:text ?text } LIMIT 1"
+COUNTS = """
+SELECT ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {
+  VALUES (?kind ?class) { ("people" foaf:Person) ("organisations" org:Organization) ("events" schema:Event)
+                          ("statements" schema:Quotation) ("sources" dip:SourceDocument) }
+  ?x a ?class FILTER(isIRI(?x))
+} GROUP BY ?kind
+"""
+SOURCES = """
+SELECT ?source (SAMPLE(?t) AS ?title) (SAMPLE(?d) AS ?date) WHERE {
+  ?source a dip:SourceDocument . OPTIONAL { ?source schema:name ?t }
+  OPTIONAL { ?source schema:dateCreated ?d }
+} GROUP BY ?source ORDER BY ?date ?source
+"""
+EVENT_LIST = """
+SELECT ?event (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?date) WHERE {
+  ?event a schema:Event ; schema:attendee [] . OPTIONAL { ?event rdfs:label ?l } OPTIONAL { ?event schema:startDate ?d }
+} GROUP BY ?event ORDER BY (!BOUND(?date)) ?date ?label
+"""
+PEOPLE_LIST = """
+SELECT ?person (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?event) AS ?events) WHERE {
+  ?person a foaf:Person ; skos:prefLabel ?l . OPTIONAL { ?event schema:attendee ?person }
+} GROUP BY ?person ORDER BY DESC(?events) ?label
+"""
 
 
 @dataclass(frozen=True)
@@ -136,6 +159,8 @@ class Pages:
         self.texts: dict[str, str] = {}
         self.entity_page = lru_cache(maxsize=512)(self.entity_page)  # type: ignore[method-assign]  # read-only data
         self.picture = lru_cache(maxsize=128)(self.picture)  # type: ignore[method-assign]
+        self.overview = lru_cache(maxsize=1)(self.overview)  # type: ignore[method-assign]
+        self.picture_choices = lru_cache(maxsize=1)(self.picture_choices)  # type: ignore[method-assign]
 
     def render(self, template: str, **context: Any) -> str:
         return self.environment.get_template(template).render(**context)
@@ -212,6 +237,23 @@ class Pages:
 
         svg = render(picture(self.engine, kind, event, person, link=local_link), "svg").decode("utf-8")
         return svg[svg.index("<svg"):]
+
+    def listing(self, text: str) -> list[dict[str, Any]]:
+        """Rows of an internal query as {variable: Ref or plain value}, IRIs labelled and linked."""
+        result = self.select(text)
+        labels = self.labels([t for row in result.rows for t in row])
+        return [{name: (self.ref(term, labels) if isinstance(term, ox.NamedNode) else (term.value if term else ""))
+                 for name, term in zip(result.variables, row, strict=True)} for row in result.rows]
+
+    def overview(self) -> dict[str, Any]:
+        """What the start page says of the dataset: counts, sources, events and the most present people."""
+        counts = {row[0].value: int(row[1].value) for row in self.select(COUNTS).rows if row[0] and row[1]}
+        return {"counts": counts, "sources": self.listing(SOURCES), "events": self.listing(EVENT_LIST),
+                "people": self.listing(PEOPLE_LIST)[:12]}
+
+    def picture_choices(self) -> dict[str, Any]:
+        """The events and people a picture can be drawn for."""
+        return {"events": self.listing(EVENT_LIST), "people": self.listing(PEOPLE_LIST)}
 
     def entity_picture(self, iri: str, types: set[str]) -> str | None:
         """For a person, their contacts; for an event, its delegations facing each other; else none."""

@@ -1,0 +1,145 @@
+"""What a query may do, decided before it runs: a nesting limit, then a real SPARQL parser.
+
+`check_nesting` runs first, in the server process, on the raw text: more than NESTING_LIMIT open
+brackets of any kind (inside strings too) is refused before any parser sees it, since a deep
+enough nest overflows a parser's stack. `check_query` runs in the query worker: rdflib's SPARQL
+1.1 grammar (pyparsing, unicode escapes expanded as the grammar says) parses the query; an
+update is refused as read-only, any SERVICE anywhere in the tree is refused, and the graphs the
+FROM clauses name are resolved (BASE, PREFIX and the predeclared prefixes) for the dataset check.
+The workers also have no network (see `sandbox`): the parser is the first line, not the only one.
+
+`readable_syntax_error` turns a parser's message into one sentence with line, column and the
+words around the error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+from diplokg.http.problems import Problem
+
+NESTING_LIMIT = 64
+OPENING, CLOSING = "{([", "})]"
+FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE", "AskQuery": "ASK"}
+READ_ONLY = ("This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE, ADD) "
+             "is not accepted. Change the data files and restart `diplokg serve` instead.")
+NO_SERVICE = ("SERVICE is refused: this server sends no requests to other endpoints. Query each endpoint "
+              "separately, or load the other data into this graph.")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the server needs to know of a parsed query: its form and the graphs its FROM clauses name."""
+
+    form: str
+    graphs: tuple[str, ...]
+    dataset_clause: bool
+
+
+def check_nesting(text: str) -> None:
+    """Refuse (400) a query whose brackets nest deeper than NESTING_LIMIT, counted on the raw text."""
+    depth = deepest = 0
+    for char in text:
+        if char in OPENING:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in CLOSING:
+            depth = max(0, depth - 1)
+    if deepest > NESTING_LIMIT:
+        raise Problem(400, f"The query nests brackets {deepest} deep; this server accepts at most {NESTING_LIMIT} "
+                           "(brackets inside strings count too). Flatten the groups or expressions.")
+
+
+def walk(tree: Any) -> Any:
+    """Every node of an rdflib parse tree (CompValue, ParseResults, lists), without recursion."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        if isinstance(node, dict):
+            todo.extend(node.values())
+        elif isinstance(node, list | tuple) or type(node).__name__ == "ParseResults":
+            todo.extend(node)
+
+
+def field(node: Any, key: str) -> Any:
+    """A key of an rdflib CompValue, None if absent (CompValue.get returns the key itself)."""
+    return dict.get(node, key)
+
+
+def resolve(term: Any, prefixes: dict[str, str], base: str) -> str:
+    """An IRI of the parse tree (IRIREF or prefixed name) as an absolute IRI string."""
+    if getattr(term, "name", None) == "pname":
+        prefix = field(term, "prefix") or ""
+        if prefix not in prefixes:
+            raise Problem(400, f"The prefix {prefix}: is not declared. Add `PREFIX {prefix}: <...>` at the top of the query.")
+        return prefixes[prefix] + (field(term, "localname") or "")
+    return urljoin(base, str(term)) if base else str(term)
+
+
+def check_query(text: str, predeclared: dict[str, str]) -> Checked:
+    """Parse a query with a SPARQL 1.1 parser; refuse updates and SERVICE (403); the FROM graphs, resolved.
+
+    Raises SyntaxError (with the parser's message) if the text is neither a query nor an update."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        prologue, query = parseQuery(text)
+    except ParseBaseException as error:
+        try:
+            parseUpdate(text)
+        except ParseBaseException:
+            raise SyntaxError(f"error at {error.lineno}:{error.col}: {error.msg}") from None
+        raise Problem(403, READ_ONLY) from None
+    except RecursionError:
+        raise Problem(400, "The query nests too deep for this server's parser; flatten the groups or expressions.") from None
+    if any(getattr(node, "name", None) == "ServiceGraphPattern" for node in walk(query)):
+        raise Problem(403, NO_SERVICE)
+    prefixes, base = dict(predeclared), ""
+    for declaration in prologue:
+        if declaration.name == "Base":
+            base = urljoin(base, str(declaration.iri))
+        elif declaration.name == "PrefixDecl":
+            prefixes[field(declaration, "prefix") or ""] = urljoin(base, str(declaration.iri))
+    clauses = field(query, "datasetClause") or []
+    graphs = tuple(resolve(field(clause, "default") or field(clause, "named"), prefixes, base) for clause in clauses)
+    return Checked(FORMS[query.name], graphs, bool(clauses))
+
+
+def check_graphs(named: Sequence[str], available: Sequence[str]) -> None:
+    """Refuse a dataset that names anything but this dataset's graphs: no file or network is ever read."""
+    for iri in named:
+        if iri not in available:
+            raise Problem(403, f"<{iri}> is not a graph of this dataset. This server reads no files and fetches nothing: "
+                               "FROM, FROM NAMED, default-graph-uri and named-graph-uri may only name its graphs: "
+                               + ", ".join(f"<{g}>" for g in available) + ".")
+
+
+NOISE = re.compile(r"\[[^\]]*\]|'[^']*'")  # character classes and literal characters in the parser's expectations
+
+
+def readable_syntax_error(text: str, message: str) -> str:
+    """A parser's message as one sentence: where (line, column, the words there) and what was expected."""
+    found = re.search(r"at (\d+):(\d+): (.*)", " ".join(message.split()))
+    if not found:
+        return f"The query is not valid SPARQL 1.1: {' '.join(message.split())}"
+    line, column, detail = int(found.group(1)), int(found.group(2)), found.group(3)
+    lines = text.splitlines() or [""]
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    before, after = here[:max(0, column - 1)], here[max(0, column - 1):]
+    near = (before[-25:].lstrip() + " ⟵ here " + after[:15]).strip()
+    where = f"line {line}, column {column} (“{near}”)"
+    if "Prefix not found" in detail:
+        name = re.search(r"([^\s{}()<>,;]*):[^\s{}()<>,;]*$", before) or re.match(r"([^\s{}()<>,;:]*):", after)
+        prefix = name.group(1) if name else ""
+        return (f"The prefix {prefix}: used at {where} is not declared. Add `PREFIX {prefix}: <...>` before the query, "
+                "or use one of the predeclared prefixes (see /sparql).")
+    expected = [word for word in NOISE.sub("", detail.removeprefix("expected one of").removeprefix("expected"))
+                .replace(",", " ").split() if word.isupper() or word.startswith(("?", "{", "}", "(", ")", "."))]
+    hint = f" The parser expected {', '.join(expected[:12])}{'…' if len(expected) > 12 else ''} there." if expected else ""
+    return f"The query is not valid SPARQL 1.1 at {where}.{hint}"

@@ -1,0 +1,149 @@
+"""`diplokg serve`: the command line, and uvicorn with a limit on slow request headers."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import sys
+from typing import Any
+
+HEADER_TIMEOUT = 10.0  # seconds a client has to send a request's headers
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail early, with a clear message, if the address cannot be listened on."""
+    from diplokg.errors import DiplokgError
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise DiplokgError(f"Cannot listen on {host}:{port}: {error.strerror or error}. "
+                           "Pick another --port, or stop what is listening there.") from None
+
+
+def protocol_class() -> type:
+    """uvicorn's httptools protocol, closing connections that do not finish their headers in HEADER_TIMEOUT."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class TimedHeaders(HttpToolsProtocol):
+        header_timer: asyncio.TimerHandle | None = None
+
+        def arm(self) -> None:
+            self.disarm()
+            self.header_timer = self.loop.call_later(HEADER_TIMEOUT, self.too_slow)
+
+        def disarm(self) -> None:
+            if self.header_timer is not None:
+                self.header_timer.cancel()
+                self.header_timer = None
+
+        def too_slow(self) -> None:
+            self.header_timer = None
+            if self.transport is not None and not self.transport.is_closing():
+                self.transport.write(b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                     b"Connection: close\r\nContent-Length: 60\r\n\r\n"
+                                     b"408 Request Timeout: the request headers took too long.    \n")
+                self.transport.close()
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self.arm()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self.arm()
+
+        def on_headers_complete(self) -> None:
+            self.disarm()
+            super().on_headers_complete()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self.disarm()
+            super().connection_lost(exc)
+
+    return TimedHeaders
+
+
+def base_url_of(args: argparse.Namespace) -> str:
+    """The public base URL: --base-url, else the address listened on; always ending in a slash."""
+    from urllib.parse import urlsplit
+
+    from diplokg.errors import DiplokgError
+
+    if args.base_url:
+        parts = urlsplit(args.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise DiplokgError(f"--base-url {args.base_url!r} is not an http(s) URL such as https://example.org/kg/.")
+        return args.base_url.rstrip("/") + "/"
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    return f"http://{shown}:{args.port}/"
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from diplokg.errors import DiplokgError
+    from diplokg.http.app import Service, Settings, create_app
+    from diplokg.http.sandbox import filter_program
+    from diplokg.http.startup import load_served_data
+    from diplokg.paths import default_layout
+
+    for option, value in (("--timeout", args.timeout), ("--max-results", args.max_results), ("--max-bytes", args.max_bytes),
+                          ("--workers", args.workers), ("--max-workers", args.max_workers),
+                          ("--queries-per-client", args.queries_per_client)):
+        if value <= 0:
+            raise DiplokgError(f"{option} must be positive, not {value}.")
+    if args.max_workers < args.workers:
+        raise DiplokgError(f"--max-workers ({args.max_workers}) must be at least --workers ({args.workers}).")
+    try:
+        filter_program()
+    except OSError as error:
+        raise DiplokgError(f"Cannot serve: {error}.") from None
+    check_port(args.host, args.port)
+    base = base_url_of(args)
+    layout = default_layout()
+    data = load_served_data(layout, args.allow_invalid)
+    if data is None:
+        return 1
+    settings = Settings(layout, base, args.timeout, args.max_results, args.max_bytes, workers=args.workers,
+                        max_workers=args.max_workers, per_client=args.queries_per_client)
+    service = Service(settings, data)
+    print(f"diplokg: serving {base} on {args.host}:{args.port} (SPARQL endpoint {base}sparql, {settings.workers} "
+          f"query workers ready, up to {settings.max_workers}, {settings.timeout:g} s timeout); Ctrl-C stops",
+          file=sys.stderr, flush=True)
+    uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning", http=protocol_class(),
+                timeout_keep_alive=5)
+    return 0
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """The `serve` subcommand's arguments."""
+    parser.description = (
+        "Serve the graph over HTTP, read-only: a start page (/), a SPARQL 1.1 endpoint (/sparql) and its query page "
+        "(/query), the saved queries (/queries), an HTML or RDF page for every entity IRI (/id/...), pictures "
+        "(/pictures), the ontology reference (/docs), VoID (/.well-known/void) and dumps (/dumps/). The data is loaded, "
+        "reasoned and validated once at start. Queries run in sandboxed worker processes (no network), with a "
+        "deadline, answer caps and a limit per client.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    parser.add_argument("--base-url", metavar="URL",
+                        help="the public URL of the server (behind a proxy), used in every link and description; "
+                             "default: http://HOST:PORT/. The Host header is never used.")
+    parser.add_argument("--allow-invalid", action="store_true",
+                        help="serve even if the data has SHACL violations or OWL RL inconsistencies")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S",
+                        help="stop a query after S seconds and answer 503 (default: 10)")
+    parser.add_argument("--max-results", type=int, default=10_000, metavar="N",
+                        help="refuse answers of more than N rows or triples (422; default: 10000)")
+    parser.add_argument("--max-bytes", type=int, default=16 << 20, metavar="B",
+                        help="refuse answers of more than B bytes (422; default: 16 MiB)")
+    parser.add_argument("--workers", type=int, default=max(2, min(4, os.cpu_count() or 1)), metavar="N",
+                        help="query worker processes kept ready (default: the number of CPUs, 2 to 4)")
+    parser.add_argument("--max-workers", type=int, default=8, metavar="N",
+                        help="query worker processes at most, so queries running at once (default: 8)")
+    parser.add_argument("--queries-per-client", type=int, default=4, metavar="N",
+                        help="queries one client address may have running or waiting (429 past it; default: 4)")
+    parser.set_defaults(run=run_serve)

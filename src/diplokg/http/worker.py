@@ -1,0 +1,194 @@
+"""A query worker process: `python -m diplokg.http.worker ROOT`, driven by the server over its stdin/stdout.
+
+It installs the network sandbox, opens the store (`startup.open_worker_store`), says it is ready,
+then answers jobs one at a time: check the query (`guard`), run it on pyoxigraph with the job's
+dataset, collect at most `limit` rows or triples and `max_bytes` bytes of values, serialise it as
+asked and send it back in chunks (or a pickled Result, for the HTML pages). Messages are pickles
+with a 4-byte length; the server is the only peer. The server kills a worker whose query outlives
+its deadline or whose client went away, so nothing here watches the clock.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import pickle
+import signal
+import struct
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+import pyoxigraph as ox
+
+from diplokg.http.guard import check_graphs, check_query, readable_syntax_error
+from diplokg.http.problems import Problem
+from diplokg.results import Result, Term
+
+CHUNK = 32 * 1024  # bytes per message of an answer (below a pipe's buffer)
+TERM_OVERHEAD = 16  # bytes a serialisation adds to each value, at least, for the byte estimate
+PARSER_STACK = 512 << 20  # the guard's parser recurses deeply on nested queries
+HEADER = struct.Struct(">I")
+CHECKED = (" (This server checks each query with the SPARQL 1.1 grammar before it runs; the grammar reads \\u escapes "
+           "before anything else, so \\u0022 ends a string.)")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query: text, answer formats, caps and dataset.
+
+    `formats` maps the answer's kind ("results" for SELECT/ASK, "graph" for CONSTRUCT/DESCRIBE) to a
+    short format name, "python" for the Result itself; a kind missing from it is a 406 (`accept` says why).
+    `default_graphs`/`named_graphs` are the protocol's dataset; when both are None the query's own FROM
+    clauses apply if it has any, else the union of the named graphs. A `trusted` query (a saved one)
+    skips the guard; the diplokg prefixes are predeclared either way.
+    """
+
+    text: str
+    formats: dict[str, str]
+    limit: int
+    max_bytes: int
+    bindings: dict[str, Term] = field(default_factory=dict)
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    trusted: bool = False
+    accept: str = ""
+
+
+def send(stream: BinaryIO, message: Any) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def receive(stream: BinaryIO) -> Any:
+    header = stream.read(HEADER.size)
+    if len(header) < HEADER.size:
+        raise EOFError
+    return pickle.loads(stream.read(HEADER.unpack(header)[0]))  # from our own server only
+
+
+def too_large(limit: int, unit: str) -> Problem:
+    return Problem(422, f"The answer has more than {limit} {unit}, this server's limit. Add LIMIT (with OFFSET to page "
+                        "through it), select fewer or shorter values, or download a dump from /dumps/.")
+
+
+def size_of(terms: Any) -> int:
+    return sum(len(term.value) + TERM_OVERHEAD for term in terms if term is not None)
+
+
+def collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit: int, max_bytes: int) -> Result:
+    """A pyoxigraph answer as a Result, refusing more than `limit` rows or triples or `max_bytes` of values."""
+    if isinstance(answer, ox.QueryBoolean):
+        return Result("ask", boolean=bool(answer))
+    items, size = [], 0
+    for item in itertools.islice(answer, limit + 1):
+        size += size_of(item) if isinstance(answer, ox.QueryTriples) else size_of(item[v] for v in answer.variables)
+        if size > max_bytes:
+            raise too_large(max_bytes, "bytes")
+        items.append(item)
+    if len(items) > limit:
+        raise too_large(limit, "triples" if isinstance(answer, ox.QueryTriples) else "rows")
+    if isinstance(answer, ox.QueryTriples):
+        return Result("graph", triples=items)
+    variables = [v.value for v in answer.variables]
+    return Result("select", variables, [tuple(solution[v] for v in variables) for solution in items])
+
+
+def dataset_options(job: Job, own_dataset: bool) -> dict[str, Any]:
+    """The keyword arguments of Store.query that give the job its dataset."""
+    if job.default_graphs is not None or job.named_graphs is not None:
+        return {"default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
+                "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()]}
+    return {} if own_dataset else {"use_default_graph_as_union": True}
+
+
+def engine_syntax_error(text: str, prefixes: dict[str, str]) -> str | None:
+    """pyoxigraph's own syntax error for a text, if it has one (parsed against an empty store, no network)."""
+    try:
+        ox.Store().query(text, prefixes=prefixes)
+    except SyntaxError as error:
+        return str(error)
+    except (OSError, ValueError, TypeError, RuntimeError):
+        return None
+    return None
+
+
+def execute(store: ox.Store, graphs: list[str], job: Job) -> tuple[int, str, bytes | Result]:
+    """Run one job: (status, "kind:format" or an error message, serialised answer or Result)."""
+    from diplokg.prefixes import PREFIX_IRIS
+    from diplokg.results import WRITERS, graph_bytes
+
+    try:
+        own_dataset = False
+        if not job.trusted:
+            try:
+                checked = check_query(job.text, PREFIX_IRIS)
+            except SyntaxError as error:
+                engine = engine_syntax_error(job.text, PREFIX_IRIS)
+                message = readable_syntax_error(job.text, engine or str(error))
+                raise Problem(400, message if engine else message + CHECKED) from None
+            check_graphs([*checked.graphs, *(job.default_graphs or ()), *(job.named_graphs or ())], graphs)
+            own_dataset = checked.dataset_clause
+        substitutions = {ox.Variable(name): term for name, term in job.bindings.items()} or None
+        answer = store.query(job.text, substitutions=substitutions, prefixes=PREFIX_IRIS, **dataset_options(job, own_dataset))
+        result = collect(answer, job.limit, job.max_bytes)
+    except SyntaxError as error:
+        return 400, readable_syntax_error(job.text, str(error)), b""
+    except Problem as problem:
+        return problem.status, problem.message, b""
+    except (OSError, ValueError, TypeError, RuntimeError) as error:
+        return 500, f"The query failed while running: {' '.join(str(error).split())}", b""
+    kind = "graph" if result.kind == "graph" else "results"
+    name = job.formats.get(kind)
+    if name is None:
+        return 406, (f"Cannot give this {'graph' if kind == 'graph' else 'result'} in any of the media types of Accept: "
+                     f"{job.accept}."), b""
+    if name == "python":
+        return 200, f"{kind}:{name}", result
+    body = graph_bytes(result, name) if kind == "graph" else WRITERS[name](result).encode("utf-8")
+    if len(body) > job.max_bytes:
+        return 422, too_large(job.max_bytes, "bytes").message, b""
+    return 200, f"{kind}:{name}", body
+
+
+def serve(jobs: BinaryIO, answers: BinaryIO, root: str) -> None:
+    """Open the store, say so, then answer jobs until the server closes the pipe."""
+    from diplokg.http.startup import open_worker_store
+
+    store = open_worker_store(root)
+    graphs = sorted(g.value for g in store.named_graphs())
+    check_query("ASK {}", {})  # load the parser now, not during the first query
+    send(answers, ("ready", os.getpid()))
+    while True:
+        try:
+            job = receive(jobs)
+        except EOFError:
+            return
+        status, detail, body = execute(store, graphs, job)
+        if isinstance(body, Result) or status != 200:
+            send(answers, (status, detail, body))
+            continue
+        send(answers, (status, detail, len(body)))
+        for start in range(0, len(body), CHUNK):
+            send(answers, body[start:start + CHUNK])
+
+
+def main(argv: list[str]) -> int:
+    from diplokg.http.sandbox import block_network
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints go to stderr, never into the answers
+    block_network()
+    sys.setrecursionlimit(20_000)
+    threading.stack_size(PARSER_STACK)
+    runner = threading.Thread(target=serve, args=(sys.stdin.buffer, answers, argv[1]), name="diplokg-query-worker")
+    runner.start()
+    runner.join()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
