@@ -6,7 +6,7 @@ address it listens on), never with what a client sent in its Host header.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
@@ -52,11 +52,20 @@ def vocabularies(store: ox.Store) -> list[str]:
 
 @dataclass(frozen=True)
 class Descriptions:
-    """What the descriptions say of the dataset: its graphs with their sizes, dumps and vocabularies."""
+    """What the descriptions say of the dataset: its graphs with their sizes, dumps and vocabularies.
+
+    Each description is built once per base URL (its blank nodes, and so its ETag, stay the same)."""
 
     counts: dict[str, int]
     dumps: dict[str, tuple[bytes, str]]
     vocabularies: list[str]
+    built: dict[tuple[str, str], list[ox.Triple]] = field(default_factory=dict, compare=False)
+
+    def described(self, what: str, base: str) -> list[ox.Triple]:
+        """The service description ("sd") or VoID ("void") of the server at `base`."""
+        if (what, base) not in self.built:
+            self.built[what, base] = self.service_description(base) if what == "sd" else self.void(base)
+        return self.built[what, base]
 
     @classmethod
     def of(cls, store: ox.Store, dumps: dict[str, tuple[bytes, str]]) -> Descriptions:

@@ -58,18 +58,20 @@ def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
     return best
 
 
-FORMAT_ALIASES = {"n3": "ttl", "rdf": "xml", "rdf+xml": "xml", "sparql-results+json": "json", "sparql-results+xml": "xml"}
+GRAPH_ALIASES = {"n3": "ttl", "rdf": "xml", "rdf+xml": "xml"}  # as SPARQLWrapper names them
 
 
 def format_named(requested: str, offers: dict[str, str]) -> str | None:
     """The short name of a format given by `format=` (short name, alias or media type), None if not on offer."""
     from diplokg.formats import ALIASES
 
-    key = requested.lower().strip()
-    key = FORMAT_ALIASES.get(key, ALIASES.get(key, key))
+    key = requested.split(",")[0].lower().strip()  # a list of media types counts by its first
     names = list(dict.fromkeys(offers.values()))
+    key = (GRAPH_ALIASES if "ttl" in names else {}).get(key, ALIASES.get(key, key))
     if key in offers:
         return offers[key]
+    if key == "json" and "jsonld" in names:
+        return "jsonld"
     return key if key in names else None
 
 
@@ -80,11 +82,15 @@ def unknown_format(requested: str, *offers: dict[str, str]) -> Problem:
 
 
 def requested_format(values: list[str]) -> str | None:
-    """The one `format=` of a request: given several times it must say the same each time (as SPARQLWrapper sends it)."""
-    distinct = list(dict.fromkeys(value.strip() for value in values if value.strip()))
-    if len(distinct) > 1:
-        raise Problem(400, f"The parameter 'format' is given with different values ({', '.join(distinct)}); give it once.")
-    return distinct[0] if distinct else None
+    """The one `format=` of a request. It may be repeated if every value names the same format (SPARQLWrapper sends
+    `format=tsv&format=text/tab-separated-values`); the first is taken then. Values that disagree are a 400."""
+    given = [value.strip() for value in values if value.strip()]
+    kinds = (("results", result_offers()), ("graph", graph_offers()))
+    meanings = [{(kind, named) for kind, offers in kinds if (named := format_named(value, offers))} for value in given]
+    if meanings and not set.intersection(*meanings) and any(meanings):
+        raise Problem(400, f"The parameter 'format' names different formats ({', '.join(dict.fromkeys(given))}); "
+                           "give it once.")
+    return given[0] if given else None
 
 
 def choose_format(request: Request, offers: dict[str, str], requested: str | None = None) -> str | None:

@@ -78,7 +78,7 @@ async def sparql(request: Request) -> Response:
             raise Problem(400, "The request has no 'query'.")
         if not requested and negotiate(request.headers.get("accept"), ["text/turtle", "text/html"]) == "text/html":
             return RedirectResponse("/query", 303)
-        return rdf_response(request, service.descriptions.service_description(service.base), requested)
+        return rdf_response(request, service.descriptions.described("sd", service.base), requested)
     return await answer(request, service, text, params, requested)
 
 

@@ -144,7 +144,7 @@ async def reference(request: Request) -> Response:
 
 def void(request: Request) -> Response:
     service = service_of(request)
-    return rdf_response(request, service.descriptions.void(service.base))
+    return rdf_response(request, service.descriptions.described("void", service.base))
 
 
 def dump(request: Request) -> Response:
