@@ -74,6 +74,26 @@ SELECT ?node ?evidence ?source ?start ?end WHERE {
 } ORDER BY ?node ?source ?start
 """
 SOURCE_TEXT = "SELECT ?text WHERE { ?this schema:text ?text } LIMIT 1"
+ROLES = """
+SELECT ?x ?a ?relation ?b WHERE {
+  VALUES ?x { %s }
+  { ?x dip:participant ?a ; dip:event ?b BIND("at" AS ?relation) }
+  UNION { ?x org:member ?a ; dip:post ?b BIND("as" AS ?relation) }
+}
+"""
+ATTENDANCE = """
+SELECT ?delegation ?person ?capacity WHERE {
+  { ?participation dip:event ?this ; dip:participant ?person .
+    OPTIONAL { ?participation dip:asMemberOf ?delegation }
+    OPTIONAL { ?participation dip:capacity/skos:prefLabel ?capacity } }
+  UNION { ?this schema:attendee ?person FILTER NOT EXISTS { [] dip:event ?this ; dip:participant ?person } }
+} ORDER BY (!BOUND(?delegation)) ?delegation ?capacity ?person
+"""
+SUMMARY = [PREFIX_IRIS["schema"] + name for name in ("startDate", "location", "organizer", "superEvent", "subEvent")] + \
+    [PREFIX_IRIS["dip"] + name for name in ("eventType", "durationText", "followedBy", "followUpOf", "concludedWith")] + \
+    [PREFIX_IRIS["dcterms"] + "subject"]
+XSD_PLAIN = {PREFIX_IRIS["xsd"] + name for name in ("integer", "decimal", "double", "date", "dateTime", "gYear",
+                                                    "nonNegativeInteger", "boolean")}
 COUNTS = """
 SELECT ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {
   VALUES (?kind ?class) { ("people" foaf:Person) ("organisations" org:Organization) ("events" schema:Event)
@@ -170,7 +190,17 @@ class Pages:
         return self.engine.query(text.replace("?this", str(this)) if this else text, prefixes=PREFIX_IRIS)
 
     def labels(self, terms: list[Term | None]) -> dict[str, str]:
-        return labels_of(self.engine, Result("select", ["x"], [(t,) for t in terms if isinstance(t, ox.NamedNode)]))
+        """Labels of IRIs; a participation or membership without one is named by who, at which event or as what post."""
+        labels = labels_of(self.engine, Result("select", ["x"], [(t,) for t in terms if isinstance(t, ox.NamedNode)]))
+        unnamed = sorted({t.value for t in terms if isinstance(t, ox.NamedNode) and t.value not in labels})
+        if unnamed:
+            rows = self.select(ROLES % " ".join(str(ox.NamedNode(i)) for i in unnamed)).rows
+            parts = labels_of(self.engine, Result("select", ["x"], [(t,) for row in rows for t in row[1::2]]))
+            for node, first, relation, second in rows:
+                if node and first and relation and second and node.value not in labels:
+                    labels[node.value] = (f"{parts.get(first.value, shorten(first.value))} {relation.value} "
+                                          f"{parts.get(second.value, shorten(second.value))}")
+        return labels
 
     def exists(self, iri: str) -> bool:
         """True if the IRI is the subject or object of any triple."""
@@ -203,8 +233,10 @@ class Pages:
             return Ref(labels.get(term.value) or shorten(term.value), href_of(term.value), term.value)
         if isinstance(term, ox.BlankNode):
             return Ref(f"_:{term.value}")
+        if term.datatype.value == PREFIX_IRIS["xsd"] + "boolean":
+            return Ref("yes" if term.value in ("true", "1") else "no")
         note = f"@{term.language}" if term.language else (
-            "" if term.datatype.value == XSD_STRING else "^^" + shorten(term.datatype.value))
+            "" if term.datatype.value == XSD_STRING or term.datatype.value in XSD_PLAIN else "^^" + shorten(term.datatype.value))
         return Ref(term.value, note=note)
 
     def source_text(self, source: ox.NamedNode) -> str:
@@ -296,6 +328,8 @@ class Pages:
                                                       "evidence": evidence.get(statement.value, [])})
             entry["roles"] += [role.value] if role.value not in entry["roles"] else []
         types = [o for o, p, _ in outgoing if p is not None and p.value == RDF_TYPE]
+        facts = self.facts(outgoing, labels)
+        summary = sorted((f for f in facts if f["predicate"].title in SUMMARY), key=lambda f: SUMMARY.index(f["predicate"].title))
         return self.render(
             "entity.html", iri=iri, title=labels.get(iri) or shorten(iri),
             types=[ref(o) for o in types], picture=self.entity_picture(iri, {o.value for o in types}),
@@ -305,7 +339,21 @@ class Pages:
                     for e, _, d, c in events],
             posts=list(grouped_posts.values()), statements=list(said.values()),
             mentions=[{"form": form.value, "evidence": evidence.get(name.value, [])} for name, form in mentions],
-            facts=self.facts(outgoing, labels), referenced_by=self.facts(incoming, labels))
+            facts=facts, referenced_by=self.facts(incoming, labels), summary=summary, attendance=self.attendance(this))
+
+    def attendance(self, this: ox.NamedNode) -> list[dict[str, Any]]:
+        """Who attended an event, by delegation (heads first), with their capacities."""
+        rows = self.select(ATTENDANCE, this=this).rows
+        labels = self.labels([t for row in rows for t in row])
+        groups: dict[str, dict[str, Any]] = {}
+        for delegation, person, capacity in rows:
+            key = delegation.value if delegation else ""
+            group = groups.setdefault(key, {"delegation": self.ref(delegation, labels), "people": {}})
+            entry = group["people"].setdefault(person.value, {"person": self.ref(person, labels), "capacities": []})
+            if capacity is not None and capacity.value not in entry["capacities"]:
+                entry["capacities"].append(capacity.value)
+        return [{"delegation": g["delegation"], "people": sorted(g["people"].values(), key=lambda e: (
+            "head" not in " ".join(e["capacities"]), e["person"].text))} for g in groups.values()]
 
     def facts(self, rows: list[tuple[Term | None, ...]], labels: dict[str, str]) -> list[dict[str, Any]]:
         """(value, predicate, graph) rows grouped by predicate (rdf:type first), each value with its graphs."""

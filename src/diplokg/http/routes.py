@@ -64,6 +64,21 @@ def parameter_values(request: Request) -> dict[str, str]:
     return values
 
 
+def saved_query_text(request: Request) -> Response:
+    """A saved query's text with the request's parameters bound (a VALUES block), as the query page's editor shows it."""
+    from diplokg.catalogue import find_query
+    from diplokg.errors import DiplokgError
+    from diplokg.sparqltext import inject_values
+
+    service = service_of(request)
+    try:
+        query = find_query(service.catalogue, request.path_params["name"])
+    except DiplokgError as error:
+        raise Problem(404, str(error).replace("Run `diplokg queries`", "See /queries")) from None
+    text = inject_values(query.text, query.bind(parameter_values(request)))
+    return tagged(request, text, "application/sparql-query; charset=utf-8", lifetime=60)
+
+
 async def saved_query(request: Request) -> Response:
     """A saved query run with the request's parameters: results by content negotiation, or an HTML table."""
     from diplokg.catalogue import find_query
@@ -134,7 +149,8 @@ def reference_page(service: Service) -> str:
     from diplokg.prefixes import ID
 
     page = render_docs(service.settings.layout, service.pages.engine)["index.html"]
-    return page.replace(f'href="{ID}', 'href="/id/')
+    header = service.pages.render("site-header.html")
+    return page.replace(f'href="{ID}', 'href="/id/').replace("<main>", "<main>\n" + header, 1)
 
 
 async def reference(request: Request) -> Response:
@@ -190,6 +206,7 @@ def routes() -> list[BaseRoute]:
         Route("/sparql", sparql, methods=["GET", "POST"]),
         Route("/queries", catalogue),
         Route("/queries/{name}", saved_query),
+        Route("/queries/{name}/text", saved_query_text),
         Route("/id/{path:path}", entity),
         Route("/.well-known/void", void),
         Route("/pictures", pictures_index),

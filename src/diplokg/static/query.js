@@ -29,7 +29,17 @@
       a.removeAttribute("rel");
     }
   };
-  new MutationObserver(() => localise(document.getElementById("yasgui")))
+  // Booleans as true/false, not as "true"^^xsd:boolean cut short by the table's ellipsis.
+  const plainBooleans = (root) => {
+    for (const cell of root.querySelectorAll(".yasr td")) {
+      const found = cell.textContent.replace(/\s+/g, "").match(/^"(true|false)"\^\^xsd:b/);
+      if (found) cell.textContent = found[1];
+    }
+  };
+  new MutationObserver(() => {
+    localise(document.getElementById("yasgui"));
+    plainBooleans(document.getElementById("yasgui"));
+  })
     .observe(document.getElementById("yasgui"), { childList: true, subtree: true });
 
   const downloads = document.getElementById("downloads");
@@ -58,6 +68,15 @@
     const params = new URLSearchParams(new FormData(form));
     return `${selected.url}${params.toString() ? "?" + params : ""}`;
   };
+  // The editor shows the saved query with the parameter box's values bound (a VALUES block), so that
+  // the editor's run button runs exactly what the box says.
+  let pending = 0;
+  const showBound = async () => {
+    const ticket = ++pending;
+    const params = new URLSearchParams(new FormData(form));
+    const response = await fetch(`${selected.url}/text${params.toString() ? "?" + params : ""}`);
+    if (ticket === pending && response.ok) tab().setQuery(await response.text());
+  };
   for (const button of document.querySelectorAll("button.example")) {
     button.addEventListener("click", () => {
       selected = queries.get(button.dataset.name);
@@ -75,9 +94,13 @@
       }));
       form.hidden = false;
       document.getElementById("saved-page").href = savedUrl();
+      showBound();
     });
   }
-  form.addEventListener("input", () => { document.getElementById("saved-page").href = savedUrl(); });
+  form.addEventListener("input", () => {
+    document.getElementById("saved-page").href = savedUrl();
+    showBound();
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const kind = kindOf(selected.form);
