@@ -2,8 +2,9 @@
 
 SPARQL 1.1 Protocol (each method, each result and graph format, the dataset parameters, the
 service description), every refusal (update, LOAD, SERVICE, FROM <file:...>, oversized answers
-and bodies, timeouts, malformed queries), saved queries, entity pages and their RDF, VoID and
-dumps. Expected answers come from the embedded engine on the same built store.
+(422) and bodies, timeouts, malformed queries), saved queries, entity pages and their RDF, VoID and
+dumps (see test_server_hardening for attacks, fairness, SPARQLWrapper and headers). Expected
+answers come from the embedded engine on the same built store.
 """
 
 from __future__ import annotations

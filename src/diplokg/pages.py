@@ -1,10 +1,13 @@
-"""HTML pages of `diplokg serve`: entity pages, the catalogue, saved-query results, the query page.
+"""HTML pages of `diplokg serve`: the start page, entity pages, the catalogue, saved-query results,
+pictures, the query page.
 
 An entity page reads the store directly (a few bounded queries on one IRI): labels and types,
 the events the entity took part in, the posts it held, the statements by, at or about it, its
 printed names, and the evidence of each, the quote highlighted inside its source text (the
 oa:TextPositionSelector offsets, Unicode code points), then every triple about it with the graphs
-that state it. IRIs of the graph link to their own pages on this server.
+that state it. An event page opens with its date, place and attendees by delegation; nodes without a
+label (participations, memberships) are named by who, where or as what. IRIs of the graph link to
+their own pages on this server.
 """
 
 from __future__ import annotations

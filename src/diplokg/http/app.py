@@ -178,6 +178,10 @@ def create_app(service: Service) -> Starlette:
                    405: f"{request.method} is not accepted at {request.url.path}."}.get(error.status_code, str(error.detail))
         return error_response(request, error.status_code, message, error.headers)
 
+    async def on_anything(request: Request, error: Exception) -> Response:
+        return error_response(request, 500, f"The server failed on this request ({type(error).__name__}); "
+                                            "this is a bug of diplokg, please report it with the URL.")
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await service.pool.start()
@@ -190,6 +194,7 @@ def create_app(service: Service) -> Starlette:
                   Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
                              allow_headers=["*"], max_age=86400)]
     app = Starlette(routes=routes(), middleware=middleware, lifespan=lifespan,
-                    exception_handlers={Problem: on_problem, DiplokgError: on_bad_input, HTTPException: on_http})
+                    exception_handlers={Problem: on_problem, DiplokgError: on_bad_input, HTTPException: on_http,
+                                        Exception: on_anything})
     app.state.service = service
     return app

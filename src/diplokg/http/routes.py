@@ -200,6 +200,14 @@ def routes() -> list[BaseRoute]:
 
     from diplokg.pages import STATIC_DIR
 
+    class CachedStaticFiles(StaticFiles):
+        """Static files with a lifetime (they also carry ETag and Last-Modified)."""
+
+        def file_response(self, *args: Any, **options: Any) -> Response:
+            response = super().file_response(*args, **options)
+            response.headers["Cache-Control"] = "public, max-age=3600"
+            return response
+
     return [
         Route("/", home),
         Route("/query", query_page),
@@ -214,5 +222,5 @@ def routes() -> list[BaseRoute]:
         Route("/docs", reference),
         Route("/dumps/{name}", dump),
         Route("/favicon.ico", favicon),
-        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        Mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -18,11 +18,12 @@ import struct
 import sys
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from diplokg.http.guard import check_graphs, check_query, readable_syntax_error
+from diplokg.http.guard import Checked, check_graphs, check_query, readable_syntax_error
 from diplokg.http.problems import Problem
 from diplokg.results import Result, Term
 
@@ -115,6 +116,14 @@ def engine_syntax_error(text: str, prefixes: dict[str, str]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=256)
+def checked(text: str) -> Checked:
+    """The guard's verdict on a query text (the parser takes milliseconds per line; a repeated text is free)."""
+    from diplokg.prefixes import PREFIX_IRIS
+
+    return check_query(text, PREFIX_IRIS)
+
+
 def execute(store: ox.Store, graphs: list[str], job: Job) -> tuple[int, str, bytes | Result]:
     """Run one job: (status, "kind:format" or an error message, serialised answer or Result)."""
     from diplokg.prefixes import PREFIX_IRIS
@@ -124,13 +133,13 @@ def execute(store: ox.Store, graphs: list[str], job: Job) -> tuple[int, str, byt
         own_dataset = False
         if not job.trusted:
             try:
-                checked = check_query(job.text, PREFIX_IRIS)
+                verdict = checked(job.text)
             except SyntaxError as error:
                 engine = engine_syntax_error(job.text, PREFIX_IRIS)
                 message = readable_syntax_error(job.text, engine or str(error))
                 raise Problem(400, message if engine else message + CHECKED) from None
-            check_graphs([*checked.graphs, *(job.default_graphs or ()), *(job.named_graphs or ())], graphs)
-            own_dataset = checked.dataset_clause
+            check_graphs([*verdict.graphs, *(job.default_graphs or ()), *(job.named_graphs or ())], graphs)
+            own_dataset = verdict.dataset_clause
         substitutions = {ox.Variable(name): term for name, term in job.bindings.items()} or None
         answer = store.query(job.text, substitutions=substitutions, prefixes=PREFIX_IRIS, **dataset_options(job, own_dataset))
         result = collect(answer, job.limit, job.max_bytes)
