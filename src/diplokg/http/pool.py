@@ -1,15 +1,17 @@
 """Query worker processes, shared fairly: spares kept warm, limits per client, deadlines, cancellation.
 
 Nothing here blocks a thread: the server process talks to each worker over pipes with asyncio, so
-pages and static files never wait behind queries. Each query takes an idle worker, and another is
-started in its place so that `spares` stay ready (up to `max_workers` in all): a cheap query finds
-one ready while others run long. Workers beyond `spares` that stay idle for IDLE_LIFETIME are stopped. The last RESERVED idle
-workers go only to clients with no query running; when workers are short, the next free one goes
-to the waiting client with the fewest queries running. A query still running after DEMOTE_AFTER seconds
-has its process niced, so the CPU goes to the short ones and to the server process first; a
-demoted worker is retired after its query. A worker whose query outlives the deadline, or whose
-client disconnects, is killed and replaced. One client (by address) may have `per_client` queries
-waiting or running; more are refused with 429.
+pages and static files never wait behind queries.
+
+- Each query takes an idle worker, and another is started in its place so that `spares` stay ready
+  (up to `max_workers` in all); workers beyond the spares that stay idle for IDLE_LIFETIME stop.
+- The last RESERVED idle workers go only to clients with no query running, and when workers are
+  short the next free one goes to the waiting client with the fewest queries running: a client
+  with runaway queries cannot take the worker a cheap query from someone else needs.
+- A query still running after DEMOTE_AFTER seconds has its process niced, so the CPU goes to short
+  queries and to the server process first; a demoted worker is retired after its query.
+- A worker whose query outlives the deadline, or whose client disconnects, is killed and replaced.
+- One client (by address) may have `per_client` queries running or waiting; more get 429.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import asyncio
 import contextlib
 import os
 import pickle
-import struct
 import sys
 import time
 from collections import Counter
@@ -55,7 +56,7 @@ class Worker:
     def send(self, job: Job) -> None:
         assert self.process.stdin is not None
         data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-        self.process.stdin.write(struct.pack(">I", len(data)) + data)
+        self.process.stdin.write(HEADER.pack(len(data)) + data)
 
     def demote(self) -> None:
         """Lower the priority of a worker whose query runs long (it cannot be raised again unprivileged)."""
@@ -121,7 +122,8 @@ class WorkerPool:
             raise RuntimeError(str(failures[0]))
 
     def hand_over(self, worker: Worker) -> None:
-        """Give a ready worker to the oldest waiting query, or keep it idle (retire it past the spares)."""
+        """Give a ready worker to the least served waiting client (unless that would empty the reserve for a
+        client that already has a query running), else keep it idle; retire idle ones long unused past the spares."""
         self.waiters = [(client, waiter) for client, waiter in self.waiters if not waiter.done()]
         running = Counter(w.client for w in self.busy)
         if self.waiters:
@@ -160,7 +162,7 @@ class WorkerPool:
             self.hand_over(worker)
 
     def replenish(self) -> None:
-        """Start workers so that one stays ready (and every waiting query will have one), within max_workers."""
+        """Start workers so that the spares stay ready and every waiting query will have one, within max_workers."""
         wanted = self.spares + sum(1 for _, waiter in self.waiters if not waiter.done())
         while not self.closed and len(self.idle) + self.starting < wanted and self.total < self.max_workers:
             self.starting += 1

@@ -136,10 +136,10 @@ async def pictures(request: Request) -> Response:
     return tagged(request, svg, "image/svg+xml")
 
 
-def pictures_index(request: Request) -> Response:
-    """The pictures, with a form to draw one event's delegations or one person's contacts."""
+async def pictures_index(request: Request) -> Response:
+    """The pictures, with links to draw one event's delegations or one person's contacts."""
     pages = service_of(request).pages
-    return tagged(request, pages.render("pictures.html", **pages.picture_choices()), HTML)
+    return tagged(request, pages.render("pictures.html", **await run_in_threadpool(pages.picture_choices)), HTML)
 
 
 @lru_cache(maxsize=1)
@@ -176,11 +176,12 @@ def favicon(request: Request) -> Response:
     return tagged(request, FAVICON, "image/svg+xml", lifetime=86400)
 
 
-def home(request: Request) -> Response:
+async def home(request: Request) -> Response:
     """The start page: what the dataset is, what is in it, and where to go from here."""
     service = service_of(request)
     pages = service.pages
-    return tagged(request, pages.render("home.html", base=service.base, overview=pages.overview(),
+    overview = await run_in_threadpool(pages.overview)
+    return tagged(request, pages.render("home.html", base=service.base, overview=overview,
                                         queries=[catalogue_entry(q) for q in service.catalogue.values()]), HTML)
 
 
