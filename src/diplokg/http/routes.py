@@ -124,16 +124,24 @@ async def entity(request: Request) -> Response:
 
 
 async def pictures(request: Request) -> Response:
-    """`diplokg draw` over HTTP: /pictures/network[?event=IRI|?person=IRI], /pictures/timeline (SVG)."""
+    """`diplokg draw` over HTTP: /pictures/network[?event=IRI|?person=IRI], /pictures/timeline; SVG, or a page
+    around it for browsers."""
     kind = request.path_params["kind"]
     if kind not in ("network", "timeline"):
         raise Problem(404, f"No picture {kind!r}; the pictures are: network, timeline.")
     event, person = (request.query_params.get(name, "").strip() or None for name in ("event", "person"))
+    pages = service_of(request).pages
     try:
-        svg = await run_in_threadpool(service_of(request).pages.picture, kind, event, person)
+        svg = await run_in_threadpool(pages.picture, kind, event, person)
     except ValueError as error:
         raise Problem(400, f"Cannot draw that picture: {error}") from None
-    return tagged(request, svg, "image/svg+xml")
+    if require_format(request, {"image/svg+xml": "svg", "text/html": "html"}) == "svg":
+        return tagged(request, svg, "image/svg+xml", {"Vary": "Accept"})
+    download = request.url.include_query_params(format="svg")
+    title = {"timeline": "Timeline"}.get(kind, "Who met whom" + (" at this event" if event else " — one person's contacts"
+                                                                  if person else ""))
+    page = pages.render("picture.html", title=title, svg=svg, download=f"{download.path}?{download.query}")
+    return tagged(request, page, HTML, {"Vary": "Accept"})
 
 
 async def pictures_index(request: Request) -> Response:
