@@ -98,6 +98,7 @@ def service_variants(port: int) -> list[str]:
                 f"ASK {{ {call} }}", f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {call} }}",
                 f"DESCRIBE ?s WHERE {{ {call} }}", f"CONSTRUCT WHERE {{ {call} }}",
                 f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}", f"SELECT * WHERE {{ ?s ?p ?o }} # \r{call}",
+                f"SELECT * WHERE {{ ?s ?p ?o # \r{call}\n}}", f"SELECT * WHERE {{ # a comment\r{call} # \n}}",
                 f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT ?s WHERE {{ {call} }} }} }}"]
     return queries
 
@@ -324,6 +325,8 @@ def test_favicon_and_page_links(client: httpx.Client) -> None:
     ("SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }", 400, "nests brackets"),
     ("SELECT * WHERE " + "{ OPTIONAL " * 3000 + "{}" + "}" * 3000, 400, "nests brackets"),
     ("SELECT * WHERE { ?s nope:thing ?o }", 400, "The prefix nope: used at line 1"),
+    ("", 400, "holds no query"),
+    ("PREFIX a: <x:> # nothing else", 400, "holds no query"),
     ("SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER( \n}", 400, "line 4"),
     ("SELECT (1 AS ?x) WHERE { ?s ?p ?o }", 422, "more than 500 rows"),
     ("SELECT ?t WHERE { ?s schema:text ?t . ?a schema:text ?b }", 422, "more than 20000 bytes"),

@@ -3,7 +3,8 @@
 `check_nesting` runs first, in the server process, on the raw text: more than NESTING_LIMIT open
 brackets of any kind (inside strings too) is refused before any parser sees it, since a deep
 enough nest overflows a parser's stack. `check_query` runs in the query worker: rdflib's SPARQL
-1.1 grammar (pyparsing, unicode escapes expanded as the grammar says) parses the query; an
+1.1 grammar (pyparsing, unicode escapes expanded as the grammar says, CR read as a line end as the
+grammar says and rdflib does not) parses the query; an
 update is refused as read-only, any SERVICE anywhere in the tree is refused, and the graphs the
 FROM clauses name are resolved (BASE, PREFIX and the predeclared prefixes) for the dataset check.
 The workers also have no network (see `sandbox`): the parser is the first line, not the only one.
@@ -88,13 +89,17 @@ def check_query(text: str, predeclared: dict[str, str]) -> Checked:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+    text = text.replace("\r", "\n")  # the grammar ends a comment at CR or LF; rdflib's parser at LF only
     try:
         prologue, query = parseQuery(text)
     except ParseBaseException as error:
         try:
-            parseUpdate(text)
+            update = parseUpdate(text)
         except ParseBaseException:
             raise SyntaxError(f"error at {error.lineno}:{error.col}: {error.msg}") from None
+        if not field(update, "request"):  # nothing but blanks, comments or a prologue
+            raise Problem(400, "The request holds no query: give SELECT, ASK, CONSTRUCT or DESCRIBE after any "
+                               "PREFIX and BASE lines.") from None
         raise Problem(403, READ_ONLY) from None
     except RecursionError:
         raise Problem(400, "The query nests too deep for this server's parser; flatten the groups or expressions.") from None

@@ -1,0 +1,47 @@
+"""The query guard on its own (no server): SERVICE refused however it is spelled, the nesting limit,
+FROM graphs resolved, readable parser errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from diplokg.http.guard import NESTING_LIMIT, check_graphs, check_nesting, check_query, readable_syntax_error
+from diplokg.http.problems import Problem
+from diplokg.prefixes import ENTITIES_GRAPH, PREFIX_IRIS
+from test_server_hardening import service_variants
+
+
+def test_every_service_variant_is_refused_by_the_parser() -> None:
+    verdicts = []
+    for query in service_variants(9):
+        with pytest.raises((Problem, SyntaxError)) as refused:
+            check_graphs(check_query(query, PREFIX_IRIS).graphs, [ENTITIES_GRAPH])
+        verdicts.append(isinstance(refused.value, Problem) and refused.value.status == 403)
+    assert sum(verdicts) >= 40  # recognised as SERVICE, not merely as bad syntax
+
+
+def test_nesting_limit_counts_every_bracket() -> None:
+    check_nesting("SELECT * WHERE " + "{" * NESTING_LIMIT + "}" * NESTING_LIMIT)
+    with pytest.raises(Problem, match=f"{NESTING_LIMIT + 1} deep"):
+        check_nesting("SELECT * WHERE " + "{" * (NESTING_LIMIT + 1) + "}" * (NESTING_LIMIT + 1))
+    with pytest.raises(Problem):  # closing brackets in a string do not hide the opening ones
+        check_nesting('SELECT * WHERE { BIND(")))))" AS ?x) ' + "(" * 70 + "1" + ")" * 70 + " }")
+
+
+def test_from_graphs_are_resolved() -> None:
+    checked = check_query("BASE <http://a.example/b/> PREFIX f: <file:///etc/> SELECT * FROM <c> FROM NAMED f:passwd "
+                          "FROM graph:entities WHERE { ?s ?p ?o }", PREFIX_IRIS)
+    assert checked.form == "SELECT" and checked.dataset_clause
+    assert checked.graphs == ("http://a.example/b/c", "file:///etc/passwd", ENTITIES_GRAPH)
+    assert check_query("ASK {}", PREFIX_IRIS).graphs == ()
+
+
+@pytest.mark.parametrize(("text", "message", "expected"), [
+    ("SELECT * WHERE { ?s foo:bar ?o }", "error at 1:28: expected one of Prefix not found, ['%'], ['.']",
+     "The prefix foo: used at line 1, column 28"),
+    ("SELECT * WHERE {\n ?s ?p \n}", "error at 3:2: expected OPTIONAL", "line 3, column 2"),
+    ("SELECT * WHERE { FILTER( }", "error at 1:27: expected one of ABS, AVG, [_]", "expected ABS, AVG there"),
+])
+def test_parser_errors_read_as_a_sentence(text: str, message: str, expected: str) -> None:
+    readable = readable_syntax_error(text, message)
+    assert expected in readable and "['" not in readable and "Prefix not found" not in readable
