@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     from diplokg.catalogue import SavedQuery
     from diplokg.http.describe import Descriptions
     from diplokg.http.pool import WorkerPool
-    from diplokg.http.startup import ServedData
     from diplokg.pages import Pages
     from diplokg.paths import Layout
+    from diplokg.store import Built
 
 PAGE_LIFETIME = 300  # seconds a browser or proxy may keep a page without asking again
 
@@ -52,19 +52,20 @@ class Settings:
 class Service:
     """Everything the handlers share: settings, the pages' store, the catalogue, the workers, descriptions, dumps."""
 
-    def __init__(self, settings: Settings, data: ServedData) -> None:
+    def __init__(self, settings: Settings, built: Built) -> None:
         from diplokg.catalogue import load_catalogue
+        from diplokg.export import Dumps
         from diplokg.http.describe import Descriptions
         from diplokg.http.pool import WorkerPool
         from diplokg.pages import Pages
+        from diplokg.store import DUMPS
 
         self.settings = settings
-        self.dumps = data.dumps
+        self.dumps = Dumps(built.store, built.folder / DUMPS)
         self.catalogue: dict[str, SavedQuery] = load_catalogue(settings.layout.queries_dir)
-        self.pages: Pages = Pages(data.store)
-        self.descriptions: Descriptions = Descriptions.of(data.store, data.dumps)
-        self.pool: WorkerPool = WorkerPool(settings.layout.root, settings.workers, settings.max_workers,
-                                           settings.per_client)
+        self.pages: Pages = Pages(built.store)
+        self.descriptions: Descriptions = Descriptions.of(built, self.dumps)
+        self.pool: WorkerPool = WorkerPool(built.folder, settings.workers, settings.max_workers, settings.per_client)
 
     @property
     def base(self) -> str:

@@ -7,9 +7,13 @@ address it listens on), never with what a client sent in its Host header.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from diplokg.export import Dumps
+    from diplokg.store import Built
 
 DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"  # the data's licence, as pyproject.toml states it
 EXTRA_PREFIXES = {"sd": "http://www.w3.org/ns/sparql-service-description#", "formats": "http://www.w3.org/ns/formats/"}
@@ -57,7 +61,7 @@ class Descriptions:
     Each description is built once per base URL (its blank nodes, and so its ETag, stay the same)."""
 
     counts: dict[str, int]
-    dumps: dict[str, tuple[bytes, str]]
+    dumps: Dumps
     vocabularies: list[str]
     built: dict[tuple[str, str], list[ox.Triple]] = field(default_factory=dict, compare=False)
 
@@ -68,10 +72,9 @@ class Descriptions:
         return self.built[what, base]
 
     @classmethod
-    def of(cls, store: ox.Store, dumps: dict[str, tuple[bytes, str]]) -> Descriptions:
-        counts = {s["g"].value: int(s["n"].value) for s in store.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
-        return cls(counts, dumps, vocabularies(store))
+    def of(cls, build: Built, dumps: Dumps) -> Descriptions:
+        """From a build's manifest (graph sizes) and its derived values (vocabularies, computed once per build)."""
+        return cls(build.manifest.graphs, dumps, build.derived("vocabularies", lambda: vocabularies(build.store)))
 
     @property
     def graphs(self) -> list[str]:
@@ -114,13 +117,13 @@ class Descriptions:
         distributions = []
         out = rdf_triples(document, {"rdf:type": curie("void:DatasetDescription"), "dcterms:title": f"VoID of {title}",
                                      "foaf:primaryTopic": dataset})
-        for name, (data, media) in self.dumps.items():
-            node = ox.BlankNode()
+        for name in self.dumps.formats:
+            node, size = ox.BlankNode(), self.dumps.size(name)
             distributions.append(node)
             out += rdf_triples(node, {
                 "rdf:type": curie("dcat:Distribution"), "dcat:downloadURL": ox.NamedNode(base + "dumps/" + name),
-                "dcat:mediaType": ox.NamedNode("https://www.iana.org/assignments/media-types/" + media),
-                "dcat:byteSize": ox.Literal(str(len(data)), datatype=curie("xsd:nonNegativeInteger"))})
+                "dcat:mediaType": ox.NamedNode("https://www.iana.org/assignments/media-types/" + self.dumps.media_type(name)),
+                **({} if size is None else {"dcat:byteSize": ox.Literal(str(size), datatype=curie("xsd:nonNegativeInteger"))})})
         out += rdf_triples(service, {"rdf:type": curie("dcat:DataService"), "dcat:endpointURL": endpoint,
                                      "dcterms:conformsTo": ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/"),
                                      "dcat:servesDataset": dataset})
@@ -131,7 +134,7 @@ class Descriptions:
             "dcterms:title": title.strip(), "dcterms:description": description.strip(),
             "dcterms:license": ox.NamedNode(DATA_LICENSE), "void:triples": self.asserted_triples(),
             "void:uriSpace": ox.Literal(ID), "void:sparqlEndpoint": endpoint,
-            "void:dataDump": [ox.NamedNode(base + "dumps/" + name) for name in self.dumps],
+            "void:dataDump": [ox.NamedNode(base + "dumps/" + name) for name in self.dumps.formats],
             "void:vocabulary": [ox.NamedNode(v) for v in self.vocabularies],
             "void:subset": [ox.NamedNode(g) for g in self.graphs],
             "dcat:distribution": distributions, "dcat:accessService": service})

@@ -77,8 +77,8 @@ class Answer:
 class WorkerPool:
     """Worker processes that run queries with a deadline, fairly between clients."""
 
-    def __init__(self, root: Path, spares: int, max_workers: int, per_client: int) -> None:
-        self.root, self.spares, self.max_workers, self.per_client = root, spares, max_workers, per_client
+    def __init__(self, folder: Path, spares: int, max_workers: int, per_client: int) -> None:
+        self.folder, self.spares, self.max_workers, self.per_client = folder, spares, max_workers, per_client
         self.idle: list[Worker] = []
         self.busy: set[Worker] = set()
         self.starting = 0
@@ -94,7 +94,7 @@ class WorkerPool:
     async def spawn(self) -> Worker:
         """Start one worker and wait until it has opened the store."""
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "diplokg.http.worker", str(self.root), stdin=asyncio.subprocess.PIPE,
+            sys.executable, "-m", "diplokg.http.worker", str(self.folder), stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, limit=1 << 20)
         worker = Worker(process)
         try:

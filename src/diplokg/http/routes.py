@@ -8,6 +8,7 @@ saved query (which runs on the workers like any query). Pages are cached where t
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -171,13 +172,21 @@ def void(request: Request) -> Response:
     return rdf_response(request, service.descriptions.described("void", service.base))
 
 
-def dump(request: Request) -> Response:
+async def dump(request: Request) -> Response:
+    """A dump of the asserted graphs, streamed from its file (written from the store on first use), with its ETag."""
+    from starlette.responses import FileResponse
+    from starlette.responses import Response as Plain
+
     service = service_of(request)
     name = request.path_params["name"]
-    if name not in service.dumps:
-        raise Problem(404, f"No dump {name!r}; the dumps are: {', '.join(service.dumps)}.")
-    data, media = service.dumps[name]
-    return tagged(request, data, media, {"Content-Disposition": f'inline; filename="diplokg-{name}"'}, lifetime=3600)
+    if name not in service.dumps.formats:
+        raise Problem(404, f"No dump {name!r}; the dumps are: {', '.join(service.dumps.formats)}.")
+    path = await run_in_threadpool(service.dumps.path, name)
+    response = FileResponse(path, media_type=service.dumps.media_type(name), stat_result=os.stat(path), headers={
+        "Content-Disposition": f'inline; filename="diplokg-{name}"', "Cache-Control": "public, max-age=3600"})
+    if response.headers["etag"] in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+        return Plain(status_code=304, headers={"ETag": response.headers["etag"], "Cache-Control": "public, max-age=3600"})
+    return response
 
 
 def favicon(request: Request) -> Response:

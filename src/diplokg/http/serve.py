@@ -105,12 +105,12 @@ def run_serve(args: argparse.Namespace) -> int:
     check_port(args.host, args.port)
     base = base_url_of(args)
     layout = default_layout()
-    data = load_served_data(layout, args.allow_invalid)
-    if data is None:
+    built = load_served_data(layout, args.allow_invalid)
+    if built is None:
         return 1
     settings = Settings(layout, base, args.timeout, args.max_results, args.max_bytes, workers=args.workers,
                         max_workers=args.max_workers, per_client=args.queries_per_client)
-    service = Service(settings, data)
+    service = Service(settings, built)
     print(f"diplokg: serving {base} on {args.host}:{args.port} (SPARQL endpoint {base}sparql, {settings.workers} "
           f"query workers ready, up to {settings.max_workers}, {settings.timeout:g} s timeout); Ctrl-C stops",
           file=sys.stderr, flush=True)
@@ -124,8 +124,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Serve the graph over HTTP, read-only: a start page (/), a SPARQL 1.1 endpoint (/sparql) and its query page "
         "(/query), the saved queries (/queries), an HTML or RDF page for every entity IRI (/id/...), pictures "
-        "(/pictures), the ontology reference (/docs), VoID (/.well-known/void) and dumps (/dumps/). The data is loaded, "
-        "reasoned and validated once at start. Queries run in sandboxed worker processes (no network), with a "
+        "(/pictures), the ontology reference (/docs), VoID (/.well-known/void) and dumps (/dumps/). It serves the "
+        "built store (built first if the data changed: loaded, reasoned and validated). Queries run in sandboxed "
+        "worker processes (no network) that open the same store read-only, with a "
         "deadline, answer caps and a limit per client.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")

@@ -1,6 +1,7 @@
-"""A query worker process: `python -m diplokg.http.worker ROOT`, driven by the server over its stdin/stdout.
+"""A query worker process: `python -m diplokg.http.worker BUILD_FOLDER`, driven by the server over its stdin/stdout.
 
-It installs the network sandbox, opens the store (`startup.open_worker_store`), says it is ready,
+It installs the network sandbox, opens the server's build read-only (`startup.open_worker_store`),
+says it is ready,
 then answers jobs one at a time: check the query (`guard`), run it on pyoxigraph with the job's
 dataset, collect at most `limit` rows or triples and `max_bytes` bytes of values, serialise it as
 asked and send it back in chunks (or a pickled Result, for the HTML pages). Messages are pickles
@@ -126,6 +127,7 @@ def checked(text: str) -> Checked:
 
 def execute(store: ox.Store, graphs: list[str], job: Job) -> tuple[int, str, bytes | Result]:
     """Run one job: (status, "kind:format" or an error message, serialised answer or Result)."""
+    from diplokg.engines import bound_query
     from diplokg.prefixes import PREFIX_IRIS
     from diplokg.results import WRITERS, graph_bytes
 
@@ -140,8 +142,7 @@ def execute(store: ox.Store, graphs: list[str], job: Job) -> tuple[int, str, byt
                 raise Problem(400, message if engine else message + CHECKED) from None
             check_graphs([*verdict.graphs, *(job.default_graphs or ()), *(job.named_graphs or ())], graphs)
             own_dataset = verdict.dataset_clause
-        substitutions = {ox.Variable(name): term for name, term in job.bindings.items()} or None
-        answer = store.query(job.text, substitutions=substitutions, prefixes=PREFIX_IRIS, **dataset_options(job, own_dataset))
+        answer = bound_query(store, job.text, job.bindings, prefixes=PREFIX_IRIS, **dataset_options(job, own_dataset))
         result = collect(answer, job.limit, job.max_bytes)
     except SyntaxError as error:
         return 400, readable_syntax_error(job.text, str(error)), b""
@@ -162,11 +163,11 @@ def execute(store: ox.Store, graphs: list[str], job: Job) -> tuple[int, str, byt
     return 200, f"{kind}:{name}", body
 
 
-def serve(jobs: BinaryIO, answers: BinaryIO, root: str) -> None:
-    """Open the store, say so, then answer jobs until the server closes the pipe."""
+def serve(jobs: BinaryIO, answers: BinaryIO, folder: str) -> None:
+    """Open the build, say so, then answer jobs until the server closes the pipe."""
     from diplokg.http.startup import open_worker_store
 
-    store = open_worker_store(root)
+    store = open_worker_store(folder)
     graphs = sorted(g.value for g in store.named_graphs())
     check_query("ASK {}", {})  # load the parser now, not during the first query
     send(answers, ("ready", os.getpid()))
