@@ -1,17 +1,22 @@
-"""diplokg: a knowledge graph of diplomacy built from source texts, with evidence for every fact."""
+"""diplokg: a knowledge graph of diplomacy built from source texts, with evidence for every fact.
+
+The Python API (see README "From Python"):
+
+    import diplokg
+    dataset = diplokg.load(inferred=True)                       # rdflib Dataset
+    table = diplokg.query("planned-events", after="2021-08-01")  # a saved query, typed parameters
+    table.rows, table.columns, table.to_csv(), table.to_dataframe()
+    report = diplokg.validate()                                  # report.conforms, report.findings
+    diplokg.saved_queries()                                      # the catalogue
+
+Each takes `project=` (a folder); without it the project is found as the command line finds it.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from rdflib import Dataset
-
 __version__ = "0.1.0"
 
+from diplokg.api import Table, load, query, saved_queries, validate
+from diplokg.errors import DiplokgError
 
-def load() -> Dataset:
-    """The dataset: the ontology graph, the shared entities and one named graph per source."""
-    from diplokg.loading import load_dataset
-
-    return load_dataset()
+__all__ = ["DiplokgError", "Table", "__version__", "load", "query", "saved_queries", "validate"]

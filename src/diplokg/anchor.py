@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from diplokg.errors import DiplokgError, line_of
-from diplokg.fileio import write_atomically
+from diplokg.fileio import read_text, write_atomically
 from diplokg.namespaces import DIP, OA, bind_prefixes
 from diplokg.paths import Layout
 
@@ -60,7 +60,10 @@ def quotes_of(facts: Graph) -> list[tuple[URIRef, URIRef, str, str | None]]:
 
 def anchor_facts(facts_path: Path, layout: Layout) -> list[Anchor]:
     """Anchor every quote of one facts file; a quote not found exactly once is an error."""
-    facts = Graph().parse(facts_path, format="turtle")
+    from diplokg.loading import parse_into
+
+    facts = Graph()
+    parse_into(facts, facts_path)
     texts: dict[URIRef, str] = {}
     anchors: list[Anchor] = []
     problems: list[str] = []
@@ -70,8 +73,16 @@ def anchor_facts(facts_path: Path, layout: Layout) -> list[Anchor]:
         if file_name is None:
             problems.append(f"{where}: evidence {evidence} cites {source}, which has no dip:fileName in this file")
             continue
+        if Path(str(file_name)).name != str(file_name):
+            problems.append(f"{where}: dip:fileName {str(file_name)!r} of {source} must be a plain file name in "
+                            f"{layout.sources_dir}")
+            continue
         if source not in texts:
-            texts[source] = (layout.sources_dir / str(file_name)).read_text(encoding="utf-8")
+            try:
+                texts[source] = read_text(layout.sources_dir / str(file_name), "source text")
+            except DiplokgError as error:
+                problems.append(f"{where}: evidence {evidence} cites {source}, whose text cannot be read: {error}")
+                continue
         starts = find_quote(texts[source], exact, prefix)
         if len(starts) != 1:
             found = "is not in" if not starts else f"occurs {len(starts)} times in"
@@ -111,10 +122,15 @@ def anchor_all(layout: Layout, check: bool = False) -> list[Path]:
 
     Returns the anchors files that were written, or that are out of date when checking.
     """
+    from diplokg.loading import source_files
+
+    if not layout.is_project:
+        raise DiplokgError("`diplokg anchor` writes into a project's data/anchors/, and there is no project here "
+                           f"({layout.origin}). Run it inside a project, or give -C DIR.")
     changed: list[Path] = []
-    for facts_path in sorted(layout.facts_dir.glob("*.ttl")):
+    for source in source_files(layout):
+        facts_path, target = source.facts, source.anchors
         content = render_anchors(facts_path, anchor_facts(facts_path, layout))
-        target = layout.anchors_dir / facts_path.name
         if target.exists() and target.read_bytes() == content:
             continue
         changed.append(target)

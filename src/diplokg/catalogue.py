@@ -13,6 +13,7 @@ the query text). Types: iri, string, langstring (text@lang), date, integer, deci
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from diplokg.errors import DiplokgError
+from diplokg.fileio import read_text
 from diplokg.prefixes import PREFIX_IRIS, expand_curie
 
 XSD = PREFIX_IRIS["xsd"]
@@ -77,13 +79,38 @@ class SavedQuery:
         return bound
 
 
+IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+ABSOLUTE = re.compile(r"^(https?|urn|mailto|file|tag|did):", re.IGNORECASE)
+NUMBERS = {
+    "integer": re.compile(r"^[+-]?\d+$"),
+    "decimal": re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$"),
+    "boolean": re.compile(r"^(true|false)$"),
+}
+
+
+def parse_iri(raw: str) -> ox.NamedNode:
+    """<IRI>, an absolute http(s)/urn IRI, or a prefixed name with one of diplokg's prefixes."""
+    if raw.startswith("<") and raw.endswith(">"):
+        iri = raw[1:-1]
+    elif ABSOLUTE.match(raw):
+        iri = raw
+    else:
+        iri = expand_curie(raw)
+        if iri is None:
+            prefix = raw.partition(":")[0]
+            known = ", ".join(sorted(PREFIX_IRIS))
+            what = f"the prefix {prefix!r} is not one of diplokg's ({known})" if ":" in raw else "it has no prefix"
+            raise ValueError(f"{raw!r} is not an IRI: {what}; give <https://...>, https://... or a prefixed name "
+                             "such as person:marcelo-ebrard")
+    if not IRI.match(iri):
+        raise ValueError(f"{raw!r} is not an IRI (give <https://...>, https://... or a prefixed name like person:x)")
+    return ox.NamedNode(iri)
+
+
 def parse_term(kind: str, raw: str) -> ox.NamedNode | ox.Literal:
     """Parse `raw` as an RDF term of the given parameter type; ValueError says why it is not one."""
     if kind == "iri":
-        iri = raw[1:-1] if raw.startswith("<") and raw.endswith(">") else (expand_curie(raw) or raw)
-        if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+$", iri):
-            raise ValueError(f"{raw!r} is not an IRI (give <https://...>, https://... or a prefixed name like person:x)")
-        return ox.NamedNode(iri)
+        return parse_iri(raw)
     if kind == "string":
         return ox.Literal(raw)
     if kind == "langstring":
@@ -91,16 +118,17 @@ def parse_term(kind: str, raw: str) -> ox.NamedNode | ox.Literal:
         if not sep or not re.match(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$", lang):
             raise ValueError(f"{raw!r} is not text@lang")
         return ox.Literal(text, language=lang)
-    checks = {
-        "date": (r"^-?\d{4,}-\d{2}-\d{2}$", "date"),
-        "integer": (r"^[+-]?\d+$", "integer"),
-        "decimal": (r"^[+-]?(\d+(\.\d*)?|\.\d+)$", "decimal"),
-        "boolean": (r"^(true|false)$", "boolean"),
-    }
-    pattern, datatype = checks[kind]
-    if not re.match(pattern, raw):
-        raise ValueError(f"{raw!r} is not an xsd:{datatype}")
-    return ox.Literal(raw, datatype=ox.NamedNode(XSD + datatype))
+    if kind == "date":
+        try:
+            day = datetime.date.fromisoformat(raw) if re.match(r"^\d{4}-\d{2}-\d{2}$", raw) else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise ValueError(f"{raw!r} is not a date that exists (write YYYY-MM-DD, e.g. 2021-08-11)")
+        return ox.Literal(raw, datatype=ox.NamedNode(XSD + "date"))
+    if not NUMBERS[kind].match(raw):
+        raise ValueError(f"{raw!r} is not an xsd:{kind}")
+    return ox.Literal(raw, datatype=ox.NamedNode(XSD + kind))
 
 
 def parse_header(path: Path, text: str) -> dict[str, list[str]]:
@@ -131,7 +159,7 @@ def parse_parameter(path: Path, line: str) -> Parameter:
 
 def read_query(path: Path) -> SavedQuery:
     """Read one saved query file."""
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, "query file")
     header = parse_header(path, text)
     form = FORM.search(re.sub(r"(?m)^\s*(#.*|PREFIX.*|BASE.*)$", "", text))
     return SavedQuery(

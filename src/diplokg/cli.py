@@ -1,8 +1,14 @@
 """diplokg: a knowledge graph of diplomacy, built from source texts with evidence for every fact.
 
-Exit codes: 0 ok (or the data conforms), 1 violations found, 2 usage or input error.
-Formats are guessed from the output file's extension and can be set by short name or media type;
-'-' means standard output.
+The project: -C DIR / --project DIR, else $DIPLOKG_HOME, else the nearest folder from the current
+directory upward that holds diplokg.toml, else the built-in two-source graph shipped with diplokg.
+Every command names the project it works on in the first line it writes to stderr.
+
+Exit codes: 0 ok (or the data conforms), 1 violations found, 2 usage or input error (one paragraph,
+no traceback unless --debug; no file changed), 3 internal error (a bug: please report it).
+Formats follow the output file's extension or --format (short name or media type), never
+contradicting each other; '-' means standard output. Outputs are written atomically, only to
+regular files, never over the project's inputs.
 """
 
 from __future__ import annotations
@@ -10,14 +16,17 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from diplokg import __version__
 from diplokg.errors import DiplokgError
-from diplokg.paths import Layout, default_layout
+from diplokg.paths import Layout, default_layout, use_project
 
 if TYPE_CHECKING:
+    from diplokg.reasoning import Closure
     from diplokg.rules import StoreClosure
     from diplokg.validation import Report
 
@@ -32,6 +41,7 @@ EXTENSIONS = {
 }
 
 EXAMPLES = """examples:
+  diplokg init my-project                         start a project of your own (then: cd my-project)
   diplokg stats                                   counts per named graph
   diplokg validate                                reason, then check the shapes (exit 1 on violations)
   diplokg validate data/facts/new-source.ttl      check one new facts file against the rest
@@ -39,7 +49,58 @@ EXAMPLES = """examples:
   diplokg query attendees-by-delegation --param event=event:2021-08-11-lunch-meeting
   diplokg query -e 'SELECT ?p WHERE { ?p a foaf:Person }' --format csv
   diplokg export -o dump.trig                     the whole dataset, named graphs kept
+  diplokg -C ../other-project stats               work on another project
 """
+
+# Per subcommand: what it does (one line first), its exit codes, examples. Shown by `diplokg COMMAND --help`.
+HELP: dict[str, tuple[str, str, str]] = {
+    "init": ("Start a new project in DIR: the marker diplokg.toml, a copy of the ontology, shapes and vocabularies "
+             "(which the project may extend), empty data/sources and data/facts, the saved queries and a README.",
+             "0 created, 2 DIR already holds a project's files or cannot be written",
+             "diplokg init my-project\n  diplokg init .                                  (an empty folder)"),
+    "build": ("The main job: load the ontology and every source's facts, reason (OWL RL), validate (SHACL), "
+              "cache the built store and run every saved query.",
+              "0 conforms, 1 violations or inconsistencies, 2 bad input",
+              "diplokg build\n  diplokg -C my-project build"),
+    "stats": ("Count triples, persons, organisations, posts, events and statements in each named graph.",
+              "0 ok, 2 bad input",
+              "diplokg stats\n  diplokg stats --format csv -o stats.csv"),
+    "export": ("Write the dataset (or one named graph) in a W3C RDF format; named graphs are kept in N-Quads, "
+               "TriG and JSON-LD.",
+               "0 written, 2 bad input or output",
+               "diplokg export -o dump.trig\n  diplokg export --graph graph:entities -o entities.ttl\n"
+               "  diplokg export --inferred --format nq -o -"),
+    "anchor": ("Compute the character offsets of every evidence quote (data/anchors/), after editing quotes.",
+               "0 written or up to date, 1 out of date (--check), 2 a quote not found or bad input",
+               "diplokg anchor\n  diplokg anchor --check"),
+    "reason": ("Compute the OWL 2 RL closure and report any inconsistency.",
+               "0 consistent, 1 inconsistent, 2 bad input",
+               "diplokg reason\n  diplokg reason -o inferred.ttl --engine owlrl"),
+    "validate": ("Reason, then validate against the SHACL shapes; each finding names the file and line.",
+                 "0 conforms, 1 violations (or warnings with --fail-on warning), 2 bad input",
+                 "diplokg validate\n  diplokg validate data/facts/new-source.ttl\n"
+                 "  diplokg validate --format json -o report.json --fail-on warning"),
+    "queries": ("List the saved queries with their parameters (type and default).",
+                "0 ok, 2 a query file is malformed",
+                "diplokg queries"),
+    "query": ("Run a saved query by name, with typed parameters, or an ad-hoc SPARQL query.",
+              "0 ok, 2 bad query, parameter or output",
+              "diplokg query timeline\n  diplokg query attendees-by-delegation --param event=event:2021-08-11-lunch-meeting\n"
+              "  diplokg query -e 'SELECT ?p WHERE { ?p a foaf:Person }' --format csv\n"
+              "  diplokg query -f my-query.rq -o answer.json"),
+    "serve": ("Serve the graph over HTTP, read-only: SPARQL endpoint, saved queries, entity pages, query page.",
+              "0 stopped, 1 the data does not conform (without --allow-invalid), 2 bad input or port in use",
+              "diplokg serve --port 8000"),
+    "push": ("Upload the dataset to a SPARQL server through the Graph Store Protocol, graph by graph.",
+             "0 pushed and counts checked, 2 bad input or the server failed",
+             "diplokg push --endpoint http://localhost:7878/query --inferred"),
+    "draw": ("Draw who met whom, or the timeline of events, with Graphviz, as SVG or PNG.",
+             "0 written, 2 bad input or output",
+             "diplokg draw network -o network.svg\n  diplokg draw timeline -o timeline.png"),
+    "docs": ("Write the HTML reference of the ontology, its shapes and SKOS schemes into a folder.",
+             "0 written, 2 bad input or output",
+             "diplokg docs -o build/docs"),
+}
 
 
 def progress(message: str) -> None:
@@ -64,26 +125,39 @@ def load_reasoned(layout: Layout, reason: bool = True, extra: list[Path] | None 
 
 
 def run_stats(args: argparse.Namespace) -> int:
+    from diplokg.fileio import write_output
+    from diplokg.formats import table_format
     from diplokg.stats import KINDS
     from diplokg.store import open_built
 
+    chosen = table_format(args.format, args.output)
     table = open_built(default_layout(), progress=progress).statistics()  # counted once per build
     columns = ["triples", *KINDS]
-    width = max(len(name) for name in table) + 2
-    print("graph".ljust(width) + "".join(c.rjust(14) for c in columns))
-    for name, counts in table.items():
-        print(name.ljust(width) + "".join(str(counts[c]).rjust(14) for c in columns))
+    if chosen.name == "json":
+        text = json.dumps(table, indent=2) + "\n"
+    elif chosen.name == "csv":
+        text = "".join(",".join([name, *(str(counts[c]) for c in columns)]) + "\r\n"
+                       for name, counts in [("graph", dict(zip(columns, columns, strict=True))), *table.items()])
+    else:
+        width = max(len(name) for name in table) + 2
+        lines = ["graph".ljust(width) + "".join(c.rjust(14) for c in columns)]
+        lines += [name.ljust(width) + "".join(str(counts[c]).rjust(14) for c in columns) for name, counts in table.items()]
+        text = "\n".join(lines) + "\n"
+    write_output(args.output, lambda stream: stream.write(text.encode("utf-8")))
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
     from diplokg.export import export_store
+    from diplokg.fileio import check_output
     from diplokg.formats import graph_format
     from diplokg.store import open_store
 
+    layout = default_layout()
     rdf_format = graph_format(args.format, args.output)
-    export_store(open_store(default_layout()), rdf_format, args.output, ontology=not args.no_ontology,
-                 inferred=args.inferred)
+    check_output(args.output, layout)
+    export_store(open_store(layout), rdf_format, args.output, ontology=not args.no_ontology,
+                 inferred=args.inferred, graph=args.graph)
     if args.output != "-":
         print(f"wrote {args.output} ({rdf_format.name})", file=sys.stderr)
     return 0
@@ -106,9 +180,12 @@ def run_anchor(args: argparse.Namespace) -> int:
 def run_reason(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
-    from diplokg.fileio import write_atomically
+    from diplokg.fileio import check_output, write_output
     from diplokg.formats import graph_format
 
+    if args.output:
+        graph_format(args.format, args.output)
+        check_output(args.output, default_layout())
     if args.engine == "owlrl":
         from diplokg.engines import to_oxigraph
 
@@ -133,7 +210,7 @@ def run_reason(args: argparse.Namespace) -> int:
         graph = ox.NamedNode(INFERRED_GRAPH)
         items = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples] if rdf_format.quads else triples
         data = ox.serialize(items, format=OX_GRAPH_FORMATS[rdf_format.name]) or b""
-        write_atomically(args.output, lambda stream: stream.write(data))
+        write_output(args.output, lambda stream: stream.write(data))
     if inconsistencies:
         print("The ontology and data are INCONSISTENT under OWL RL:", file=sys.stderr)
         for message in inconsistencies:
@@ -152,35 +229,49 @@ def fast_validation(layout: Layout, reason: bool, extra: list[Path] | None = Non
     return validate_fast(layout, reason, extra, endpoint)
 
 
-def run_validate(args: argparse.Namespace) -> int:
-    from diplokg.fileio import write_atomically
-    from diplokg.validation import display_path, render_json, render_text, validate
+def validation_report(layout: Layout, extra: list[Path], engine: str = "fast", reason: bool = True,
+                      endpoint: str | None = None) -> tuple[Report, Closure | StoreClosure | None]:
+    """Validate with the chosen engine: the Report (its inconsistencies filled in) and the closure, if any."""
+    from diplokg.validation import validate
 
-    layout = default_layout()
-    extra = [Path(p) for p in args.files]
-    if args.engine == "fast":
-        report, closure = fast_validation(layout, not args.no_reason, extra, args.endpoint)
+    if engine == "fast":
+        report, closure = fast_validation(layout, reason, extra, endpoint)
     else:
-        if args.endpoint:
+        if endpoint:
             from diplokg.remote import fetch_dataset
 
-            dataset, closure = fetch_dataset(args.endpoint), None
+            dataset, closure = fetch_dataset(endpoint), None
         else:
-            dataset, closure = load_reasoned(layout, reason=not args.no_reason, extra=extra)
+            dataset, closure = load_reasoned(layout, reason=reason, extra=extra)
         progress("validating (pyshacl)")
         from diplokg.namespaces import GRAPH
 
         report = validate(dataset, layout, {GRAPH[p.stem]: [p] for p in extra})
+    if closure is not None:
+        report.inconsistencies = list(closure.inconsistencies)
+    return report, closure
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from diplokg.fileio import check_output, write_output
+    from diplokg.formats import report_format
+    from diplokg.validation import display_path, render_json, render_text
+
+    layout = default_layout()
+    extra = [Path(p) for p in args.files]
+    chosen = report_format(args.format, args.output).name
+    check_output(args.output, layout, inputs=extra)
+    report, closure = validation_report(layout, extra, args.engine, not args.no_reason, args.endpoint)
     if closure is not None and not closure.consistent:
         print("OWL RL inconsistencies:\n  - " + "\n  - ".join(closure.inconsistencies), file=sys.stderr)
     only = display_path(extra[0], layout.root) if len(extra) == 1 else None
-    if args.format == "turtle":
+    if chosen == "turtle":
         text = report.results_graph.serialize(format="turtle")
-    elif args.format == "json":
+    elif chosen == "json":
         text = render_json(report)
     else:
         text = render_text(report, only)
-    write_atomically(args.output, lambda stream: stream.write(text.encode("utf-8")))
+    write_output(args.output, lambda stream: stream.write(text.encode("utf-8")), layout, inputs=extra)
     failed = report.fails(args.fail_on) or (closure is not None and not closure.consistent)
     return 1 if failed else 0
 
@@ -199,7 +290,7 @@ def run_queries(args: argparse.Namespace) -> int:
     from diplokg.catalogue import load_catalogue
 
     for query in load_catalogue(default_layout().queries_dir).values():
-        params = ", ".join(f"{p.name} ({p.type})" for p in query.parameters)
+        params = ", ".join(f"{p.name} ({p.type}{', default ' + p.default if p.default else ''})" for p in query.parameters)
         print(f"{query.name:34} {query.title}" + (f"  [{params}]" if params else ""))
     return 0
 
@@ -224,7 +315,7 @@ def make_engine(args: argparse.Namespace, layout: Layout):  # noqa: ANN201
 def run_query(args: argparse.Namespace) -> int:
     from diplokg.catalogue import find_query, load_catalogue
     from diplokg.engines import labels_of
-    from diplokg.fileio import write_atomically
+    from diplokg.fileio import check_output, read_text, write_output
     from diplokg.formats import graph_format, result_format
     from diplokg.prefixes import PREFIX_IRIS
     from diplokg.results import WRITERS, graph_bytes, to_table
@@ -237,14 +328,10 @@ def run_query(args: argparse.Namespace) -> int:
     else:
         if values:
             raise DiplokgError("--param works with saved queries only; write the values into your ad-hoc query.")
-        if args.file:
-            try:
-                text = Path(args.file).read_text(encoding="utf-8")
-            except OSError as error:
-                raise DiplokgError(f"{args.file}: cannot read the query file: {error}.") from None
-        else:
-            text = args.expression
+        text = read_text(Path(args.file), "query file") if args.file else args.expression
         bindings = {}
+    inputs = [args.file] if args.file else []
+    check_output(args.output, layout, inputs)
     engine = make_engine(args, layout)
     result = engine.query(text, bindings, inferred=args.inferred, prefixes=PREFIX_IRIS if args.expression else None)
     if result.kind == "graph":
@@ -256,7 +343,7 @@ def run_query(args: argparse.Namespace) -> int:
             data = to_table(result, labels_of(engine, result), show_iri=args.iri).encode("utf-8")
         else:
             data = WRITERS[chosen.name](result).encode("utf-8")
-    write_atomically(args.output, lambda stream: stream.write(data))
+    write_output(args.output, lambda stream: stream.write(data), layout, inputs)
     return 0
 
 
@@ -290,39 +377,92 @@ def run_build(args: argparse.Namespace) -> int:
     return 1 if manifest.validation["fails"]["violation"] or manifest.inconsistencies else 0
 
 
+def bounded(kind: type[int] | type[float], low: float, high: float | None = None):  # noqa: ANN201
+    """An argparse type: a number of `kind` in [low, high], else a usage error naming the value."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
+        if value < low or (high is not None and value > high):
+            limits = f"from {low:g} to {high:g}" if high is not None else f"at least {low:g}"
+            raise argparse.ArgumentTypeError(f"{text} is out of range: give a number {limits}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def global_options(parser: argparse.ArgumentParser, subcommand: bool) -> None:
+    """--debug and -C, accepted before or after the subcommand."""
+    hidden = {"default": argparse.SUPPRESS} if subcommand else {}
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors", **hidden)
+    parser.add_argument("-C", "--project", metavar="DIR", help="work on the project in DIR (see the resolution order "
+                        "above)", **({"default": None} if not subcommand else hidden))
+
+
+def subcommand(commands: argparse._SubParsersAction, name: str, summary: str) -> argparse.ArgumentParser:
+    """A subcommand whose --help has its description, exit codes and examples (from HELP)."""
+    description, codes, examples = HELP[name]
+    parser = commands.add_parser(name, help=summary, description=description,
+                                 epilog=f"exit codes: {codes}\n\nexamples:\n  {examples}",
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    global_options(parser, subcommand=True)
+    return parser
+
+
+def extension(commands: argparse._SubParsersAction, name: str, module: str, summary: str) -> None:
+    """A subcommand implemented in a module of its own (configure(parser) adds its arguments)."""
+    parser = subcommand(commands, name, summary)
+    description, epilog = parser.description, parser.epilog
+    importlib.import_module(module).configure(parser)
+    parser.description = description + ("\n\n" + parser.description if parser.description != description else "")
+    parser.epilog = epilog if parser.epilog == epilog else f"{epilog}\n\n{parser.epilog}"
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="diplokg", description=__doc__, epilog=EXAMPLES,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"diplokg {__version__}")
+    global_options(parser, subcommand=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = commands.add_parser("build", help="the main job: load, reason, validate, cache and run every saved query")
+    init = subcommand(commands, "init", "start a new project (marker, ontology, shapes, queries, empty data)")
+    init.add_argument("folder", metavar="DIR", help="the new project's folder (new, or existing without a project)")
+    init.set_defaults(run=run_init)
+
+    build = subcommand(commands, "build", "the main job: load, reason, validate, cache and run every saved query")
     build.set_defaults(run=run_build)
 
-    stats = commands.add_parser("stats", help="count triples, persons, organisations, posts, events, statements per graph")
+    stats = subcommand(commands, "stats", "count triples, persons, organisations, posts, events, statements per graph")
+    stats.add_argument("--format", help="table, csv or json (default: from -o, else table)")
+    stats.add_argument("-o", "--output", default="-", help="output file, '-' for stdout (written atomically)")
     stats.set_defaults(run=run_stats)
 
-    export = commands.add_parser("export", help="write the dataset in a W3C RDF format")
-    export.add_argument("--format", "-f", help="ttl, nt, nq, trig, jsonld or xml (default: from -o, else ttl)")
+    export = subcommand(commands, "export", "write the dataset in a W3C RDF format")
+    export.add_argument("--format", help="ttl, nt, nq, trig, jsonld or xml (default: from -o, else ttl)")
     export.add_argument("-o", "--output", default="-", help="output file, '-' for stdout (written atomically)")
+    export.add_argument("--graph", metavar="IRI", help="write only this named graph (IRI or CURIE, e.g. graph:entities)")
     export.add_argument("--no-ontology", action="store_true", help="leave the ontology graph out")
     export.add_argument("--inferred", action="store_true", help="reason first and include the inferred graph")
     export.set_defaults(run=run_export)
 
-    anchor = commands.add_parser("anchor", help="compute the character offsets of every evidence quote")
+    anchor = subcommand(commands, "anchor", "compute the character offsets of every evidence quote")
     anchor.add_argument("--check", action="store_true", help="only check data/anchors/ is up to date (exit 1 if not)")
     anchor.set_defaults(run=run_anchor)
 
-    reason = commands.add_parser("reason", help="compute the OWL RL closure and report inconsistencies")
+    reason = subcommand(commands, "reason", "compute the OWL RL closure and report inconsistencies")
     reason.add_argument("-o", "--output", help="write the inferred triples to this file")
     reason.add_argument("--format", help="RDF format of the output (default: from -o)")
     reason.add_argument("--engine", choices=["fast", "owlrl"], default="fast",
                         help="fast: SPARQL rules on pyoxigraph (default); owlrl: the reference reasoner")
     reason.set_defaults(run=run_reason)
 
-    validate = commands.add_parser("validate", help="reason, then validate against the SHACL shapes")
+    validate = subcommand(commands, "validate", "reason, then validate against the SHACL shapes")
     validate.add_argument("files", nargs="*", help="extra RDF files to check against the rest (e.g. a new source)")
-    validate.add_argument("--format", choices=["text", "turtle", "json"], default="text", help="report format")
+    validate.add_argument("--format", choices=["text", "turtle", "json"], help="report format (default: from -o, else text)")
     validate.add_argument("-o", "--output", default="-", help="report file, '-' for stdout")
     validate.add_argument("--fail-on", choices=["violation", "warning", "info"], default="violation",
                           help="lowest severity that makes the exit code 1 (default: violation)")
@@ -333,13 +473,13 @@ def build_parser() -> argparse.ArgumentParser:
                                "and --endpoint); pyshacl: owlrl + pyshacl, the reference")
     validate.set_defaults(run=run_validate)
 
-    queries = commands.add_parser("queries", help="list the saved queries")
+    queries = subcommand(commands, "queries", "list the saved queries")
     queries.set_defaults(run=run_queries)
 
-    query = commands.add_parser("query", help="run a saved query by name, or an ad-hoc one")
+    query = subcommand(commands, "query", "run a saved query by name, or an ad-hoc one")
     which = query.add_mutually_exclusive_group(required=True)
     which.add_argument("name", nargs="?", help="saved query name (see `diplokg queries`)")
-    which.add_argument("-f", "--file", help="a SPARQL query file")
+    which.add_argument("-f", "--file", help="a SPARQL query file (as sed -f and awk -f read a program)")
     which.add_argument("-e", "--expression", help="SPARQL text (the diplokg prefixes are declared for you)")
     query.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                        help="a parameter of the saved query (repeatable)")
@@ -355,20 +495,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, (module, summary) in EXTENSIONS.items():
         if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module).configure(commands.add_parser(name, help=summary))
+            extension(commands, name, module, summary)
     return parser
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from diplokg.project import run_init as init
+
+    return init(args)
+
+
+def fail(message: str, code: int) -> int:
+    """The one error path: one paragraph on stderr, prefixed with the program's name; the exit code."""
+    print(f"diplokg: {message}", file=sys.stderr, flush=True)
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        use_project(args.project)
+        if args.command != "init":
+            print(f"diplokg: {default_layout().describe()}", file=sys.stderr, flush=True)
         return int(args.run(args))
     except DiplokgError as error:
         if args.debug:
             raise
-        print(f"diplokg: {error}", file=sys.stderr)
-        return error.exit_code
+        return fail(str(error), error.exit_code)
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
+        return fail("the output was closed before it was complete (broken pipe); stopped.", 2)
     except KeyboardInterrupt:
-        print("diplokg: interrupted", file=sys.stderr)
-        return 130
+        return fail("interrupted; no file was changed.", 2)
+    except Exception as error:  # a bug: one paragraph (the traceback with --debug)
+        if args.debug:
+            raise
+        return fail(f"internal error: {type(error).__name__}: {error}. This is a bug in diplokg {__version__}; "
+                    "run the command again with --debug to see the traceback, and report it.", 3)
+    finally:
+        use_project(None)

@@ -506,11 +506,13 @@ def render_docs(layout: Layout, engine: Engine | None = None) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from diplokg.fileio import write_atomically
+    from diplokg.fileio import check_output, write_atomically
     from diplokg.paths import default_layout
 
-    pages = render_docs(default_layout())
+    layout = default_layout()
     folder = Path(args.output)
+    check_output(folder, layout, folder=True)
+    pages = render_docs(layout)
     for name, text in pages.items():
         data = text.encode("utf-8")
         write_atomically(folder / name, lambda stream, data=data: stream.write(data))

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from diplokg.results import Result
 
 FONT = "DejaVu Sans"
-IMAGE_FORMATS = {".svg": "svg", ".png": "png"}
 UNKNOWN = ("#eeeeee", "#777777")  # fill and line of a person whose country is not recorded
 PALETTE = [("#d9f0d3", "#1b7837"), ("#d1e5f0", "#2166ac"), ("#fddbc7", "#b2182b"), ("#e7d4e8", "#762a83"),
            ("#fee8c8", "#b35806"), ("#f6e8c3", "#8c510a"), ("#c7eae5", "#01665e")]
@@ -486,29 +485,20 @@ def picture(engine: Engine, kind: str, event: str | None = None, person: str | N
     return network(meetings, link)
 
 
-def image_format(requested: str | None, output: str) -> str:
-    if requested:
-        return requested
-    if output == "-":
-        return "svg"
-    suffix = output[output.rfind(".") :].lower() if "." in output else ""
-    if suffix not in IMAGE_FORMATS:
-        raise DiplokgError(f"{output}: cannot tell the picture format from the extension {suffix or '(none)'}; "
-                           "name the file .svg or .png, or give --format.")
-    return IMAGE_FORMATS[suffix]
-
-
 def run(args: argparse.Namespace) -> int:
     from diplokg.engines import OxigraphEngine
-    from diplokg.fileio import write_atomically
+    from diplokg.fileio import check_output, write_output
+    from diplokg.formats import image_format
     from diplokg.paths import default_layout
     from diplokg.store import open_store
 
-    output = args.output or f"{args.picture}.svg"
-    chosen = image_format(args.format, output)
-    engine = OxigraphEngine(open_store(default_layout()))
+    layout = default_layout()
+    output = args.output or f"{args.picture}.{args.format or 'svg'}"
+    chosen = image_format(args.format, output).name
+    check_output(output, layout)
+    engine = OxigraphEngine(open_store(layout))
     data = render(picture(engine, args.picture, args.event, args.person), chosen)
-    write_atomically(output, lambda stream: stream.write(data))
+    write_output(output, lambda stream: stream.write(data), layout)
     if output != "-":
         print(f"wrote {output} ({chosen}, {len(data):,} bytes)", file=sys.stderr)
     return 0
@@ -524,7 +514,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
   diplokg draw timeline -o timeline.svg"""
     parser.add_argument("picture", choices=["network", "timeline"], help="who met whom, or the events in time")
     parser.add_argument("-o", "--output", help="output file, .svg or .png; '-' for stdout (default: PICTURE.svg)")
-    parser.add_argument("--format", choices=sorted(set(IMAGE_FORMATS.values())), help="svg or png (default: from -o)")
+    parser.add_argument("--format", choices=["png", "svg"], help="svg or png (default: from -o)")
     parser.add_argument("--event", metavar="IRI", help="network of one event: its delegations facing each other "
                         "(an IRI, a CURIE such as event:2021-08-11-lunch-meeting, or the slug)")
     parser.add_argument("--person", metavar="IRI", help="network of one person's contacts (IRI, CURIE or slug)")

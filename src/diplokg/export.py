@@ -56,21 +56,34 @@ def export(dataset: Dataset, rdf_format: Format, target: str | Path, ontology: b
     write_atomically(target, lambda stream: serialize(chosen, rdf_format, stream))
 
 
-def store_graphs(store: ox.Store, ontology: bool = True, inferred: bool = False) -> list[ox.NamedNode]:
-    """The named graphs of a built store to export: the data always, the ontology and inferred graphs on request."""
+def store_graphs(store: ox.Store, ontology: bool = True, inferred: bool = False,
+                 only: str | None = None) -> list[ox.NamedNode]:
+    """The named graphs of a built store to export: the data always, the ontology and inferred graphs on
+    request; or only the graph `only` (an IRI or a CURIE such as graph:entities)."""
+    names = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
+    if only:
+        from diplokg.errors import DiplokgError
+        from diplokg.prefixes import expand_curie
+
+        iri = expand_curie(only) or only.strip("<>")
+        chosen = [g for g in names if g.value == iri]
+        if not chosen:
+            raise DiplokgError(f"--graph {only}: no such named graph; the graphs are: "
+                               f"{', '.join(g.value for g in names)}.")
+        return chosen
     left_out = {str(name) for name, wanted in ((ONTOLOGY_GRAPH, ontology), (INFERRED_GRAPH, inferred)) if not wanted}
-    return sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in left_out),
-                  key=lambda g: g.value)
+    return [g for g in names if g.value not in left_out]
 
 
-def write_store(store: ox.Store, rdf_format: Format, stream: BinaryIO, ontology: bool = True, inferred: bool = False) -> None:
+def write_store(store: ox.Store, rdf_format: Format, stream: BinaryIO, ontology: bool = True, inferred: bool = False,
+                graph: str | None = None) -> None:
     """Serialise the chosen graphs of a built store with pyoxigraph: quads for N-Quads/TriG/JSON-LD, the
     merged (deduplicated) triples otherwise."""
     from diplokg.prefixes import PREFIX_IRIS
     from diplokg.results import OX_GRAPH_FORMATS
 
     quads = itertools.chain.from_iterable(store.quads_for_pattern(None, None, None, g)
-                                          for g in store_graphs(store, ontology, inferred))
+                                          for g in store_graphs(store, ontology, inferred, graph))
     target = OX_GRAPH_FORMATS[rdf_format.name]
     if rdf_format.quads:
         ox.serialize(quads, output=stream, format=target, prefixes=PREFIX_IRIS)
@@ -81,9 +94,11 @@ def write_store(store: ox.Store, rdf_format: Format, stream: BinaryIO, ontology:
 
 
 def export_store(store: ox.Store, rdf_format: Format, target: str | Path, ontology: bool = True,
-                 inferred: bool = False) -> None:
-    """Write the chosen graphs of a built store to `target` ('-' for stdout) atomically."""
-    write_atomically(target, lambda stream: write_store(store, rdf_format, stream, ontology, inferred))
+                 inferred: bool = False, graph: str | None = None) -> None:
+    """Write the chosen graphs of a built store (or the one named `graph`) to `target` ('-' for stdout)
+    atomically; the command has checked `target` with diplokg.fileio.check_output."""
+    store_graphs(store, ontology, inferred, graph)  # an unknown graph is an error before anything is written
+    write_atomically(target, lambda stream: write_store(store, rdf_format, stream, ontology, inferred, graph))
 
 
 DUMP_FORMATS = ("ttl", "nq", "trig", "jsonld")

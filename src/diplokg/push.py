@@ -46,8 +46,12 @@ credentials: DIPLOKG_USER and DIPLOKG_PASSWORD, else ~/.netrc; sent only when th
     parser.add_argument("--update", help="its SPARQL Update endpoint (default: /query -> /update, else the endpoint)")
     parser.add_argument("--replace", action="store_true", help="replace graphs the server already holds")
     parser.add_argument("--inferred", action="store_true", help="push the inferred graph (OWL RL closure) too")
-    parser.add_argument("--retries", type=int, default=4, help="retries of a request on a transient failure (default 4)")
-    parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for each answer (default 120)")
+    from diplokg.cli import bounded
+
+    parser.add_argument("--retries", type=bounded(int, 0, 100), default=4,
+                        help="retries of a request on a transient failure (default 4)")
+    parser.add_argument("--timeout", type=bounded(float, 0.001), default=120.0,
+                        help="seconds to wait for each answer (default 120)")
     parser.set_defaults(run=run_push)
 
 

@@ -413,8 +413,9 @@ def load_store(layout: Layout) -> ox.Store:
     that does not parse raises DiplokgError naming the file, line and column.
     """
 
+    from diplokg.engines import to_oxigraph
     from diplokg.errors import DiplokgError
-    from diplokg.loading import ontology_files, source_files, source_text_facts
+    from diplokg.loading import computed_anchors, ontology_files, source_files, source_text_facts
     from diplokg.prefixes import ENTITIES_GRAPH, GRAPH, ONTOLOGY_GRAPH, PREFIX_IRIS
 
     store = ox.Store()
@@ -434,8 +435,11 @@ def load_store(layout: Layout) -> ox.Store:
     for source in source_files(layout):
         graph = GRAPH + source.slug
         load(source.facts, graph)
-        if source.anchors.exists():
+        computed = computed_anchors(source, layout)
+        if computed is None:
             load(source.anchors, graph)
+        else:
+            store.extend(ox.Quad(*map(to_oxigraph, triple), ox.NamedNode(graph)) for triple in computed)
         node, name = ox.NamedNode(PREFIX_IRIS["src"] + source.slug), ox.NamedNode(graph)
         texts += [ox.Quad(node, ox.NamedNode(predicate), value, name) for predicate, value in source_text_facts(source)]
     store.extend(texts)

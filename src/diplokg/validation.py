@@ -61,6 +61,12 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     results_graph: Graph = field(default_factory=Graph)
     seconds: float = 0.0
+    inconsistencies: list[str] = field(default_factory=list)  # OWL RL inconsistencies found while reasoning
+
+    @property
+    def conforms(self) -> bool:
+        """No violation and no OWL RL inconsistency."""
+        return not self.fails("violation") and not self.inconsistencies
 
     def count(self, severity: URIRef) -> int:
         return sum(1 for f in self.findings if f.severity == shorten(str(severity)))

@@ -128,8 +128,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "built store (built first if the data changed: loaded, reasoned and validated). Queries run in sandboxed "
         "worker processes (no network) that open the same store read-only, with a "
         "deadline, answer caps and a limit per client.")
+    from diplokg.cli import bounded
+
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    parser.add_argument("--port", type=bounded(int, 0, 65535), default=8000, help="port to listen on (default: 8000)")
     parser.add_argument("--base-url", metavar="URL",
                         help="the public URL of the server (behind a proxy), used in every link and description; "
                              "default: http://HOST:PORT/. The Host header is never used.")
