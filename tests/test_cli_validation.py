@@ -150,7 +150,7 @@ def test_bad_input_names_file_and_line(tmp_path: Path, capsys: pytest.CaptureFix
     code, out, err = run(capsys, "validate", str(path), "--no-reason")
     assert code == 2 and out == ""
     assert expected in err and "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1
+    assert len(err.strip().splitlines()) == 2 and err.startswith("diplokg: project ")
 
 
 def test_missing_and_unreadable_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

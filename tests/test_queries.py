@@ -193,7 +193,7 @@ def test_cli_lists_every_query(capsys: pytest.CaptureFixture[str]) -> None:
     assert [line.split()[0] for line in out.splitlines()] == list(CATALOGUE)
     for query in QUERIES:
         assert query.title in out
-    assert "who-met-whom" in out and "[minimum (integer)]" in out
+    assert "who-met-whom" in out and "[minimum (integer, default 2)]" in out
 
 
 def test_cli_runs_a_query_with_a_parameter(capsys: pytest.CaptureFixture[str], oxigraph: OxigraphEngine) -> None:
@@ -282,7 +282,7 @@ def test_cli_unknown_query_suggests_close_names(capsys: pytest.CaptureFixture[st
     code, out, err = run_cli(capsys, "query", "atendees-by-delegaton")
     assert code == 2 and out == ""
     assert "No saved query named 'atendees-by-delegaton'" in err and "attendees-by-delegation" in err
-    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 2 and err.startswith("diplokg: project ")
 
 
 @pytest.mark.parametrize(("name", "param", "wanted"), [
@@ -324,7 +324,8 @@ def test_cli_syntax_error_names_line_and_column(capsys: pytest.CaptureFixture[st
     path.write_text(text, encoding="utf-8")
     code, out, err = run_cli(capsys, "query", "-f", str(path))
     assert code == 2 and out == ""
-    assert "not valid SPARQL" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "not valid SPARQL" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 2 and err.startswith("diplokg: project ")
     where = re.search(r"at (\d+):(\d+)", err)
     assert where and int(where.group(1)) == line and int(where.group(2)) >= 1
 

@@ -70,8 +70,8 @@ def choose(formats: list[Format], requested: str | None, path: str | None, defau
     suffix = Path(path).suffix.lower() if path and path != "-" else ""
     extensions = ", ".join(e for f in formats for e in f.extensions)
     if requested:
-        key = ALIASES.get(requested.lower(), requested.lower())
-        chosen = next((f for f in formats if key in (f.name, f.media_type)), None)
+        keys = {requested.lower(), ALIASES.get(requested.lower(), requested.lower())}
+        chosen = next((f for f in formats if keys & {f.name, f.media_type}), None)
         if chosen is None:
             names = ", ".join(f.name for f in formats)
             raise DiplokgError(f"Unknown {what} format {requested!r}; use one of: {names} (or their media types).")

@@ -139,8 +139,8 @@ def checked_folder(folder: Path, given_by: str) -> Path:
     """A project folder named by the user: it must exist and look like a project."""
     if not folder.is_dir():
         raise DiplokgError(f"{given_by} {folder}: no such folder.")
-    if not ((folder / MARKER).is_file() or (folder / "ontology").is_dir()):
-        raise DiplokgError(f"{given_by} {folder}: not a diplokg project (no {MARKER} and no ontology/ folder); "
+    if not ((folder / MARKER).is_file() or any((folder / name).is_dir() for name in ("ontology", "data", "queries"))):
+        raise DiplokgError(f"{given_by} {folder}: not a diplokg project (no {MARKER}, no ontology/, data/ or queries/); "
                            f"create one with `diplokg init {folder}`.")
     return folder.resolve()
 
