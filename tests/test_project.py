@@ -150,7 +150,7 @@ def test_every_subcommand_help_has_a_description_exit_codes_and_an_example(
         description = HELP[name][0]
         assert description.split(".")[0][:40] in " ".join(text.split()), name
         assert "exit codes: 0 " in text, name
-        assert f"examples:\n  diplokg {name}" in text or f"  diplokg -C " in text, name
+        assert f"examples:\n  diplokg {name}" in text or "  diplokg -C " in text, name
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0 and capsys.readouterr().out.strip() == f"diplokg {__version__}"

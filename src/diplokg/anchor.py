@@ -78,11 +78,7 @@ def anchor_facts(facts_path: Path, layout: Layout) -> list[Anchor]:
                             f"{layout.sources_dir}")
             continue
         if source not in texts:
-            try:
-                texts[source] = read_text(layout.sources_dir / str(file_name), "source text")
-            except DiplokgError as error:
-                problems.append(f"{where}: evidence {evidence} cites {source}, whose text cannot be read: {error}")
-                continue
+            texts[source] = read_text(layout.sources_dir / str(file_name), "source text")
         starts = find_quote(texts[source], exact, prefix)
         if len(starts) != 1:
             found = "is not in" if not starts else f"occurs {len(starts)} times in"
