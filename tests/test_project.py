@@ -98,11 +98,12 @@ def test_outside_any_project_the_built_in_graph_is_used_and_said(elsewhere: Path
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     layout = default_layout()
     assert layout.root == builtin_root() and not layout.is_project
-    code, out, err = run(capsys, "stats", "--format", "json")
+    code, out, err = run(capsys, "query", "-e", "SELECT (COUNT(DISTINCT ?e) AS ?n) { ?e a schema:Event }", "--format",
+                         "json")
     assert code == 0
     assert err.splitlines()[0].startswith(f"diplokg: no project here (no {MARKER} in {elsewhere} or above); "
                                           "using the built-in two-source graph")
-    assert json.loads(out)["all (distinct)"]["events"] == 12
+    assert json.loads(out)["results"]["bindings"][0]["n"]["value"] == "12"
     code, _, err = run(capsys, "anchor")
     assert code == 2 and "there is no project here" in err
     assert list(elsewhere.iterdir()) == []
@@ -192,10 +193,17 @@ def test_queries_shows_defaults_and_export_writes_one_graph(tmp_path: Path, caps
     assert code == 2 and "no such named graph" in err and "graph/entities" in err
 
 
-def test_stats_formats_agree(capsys: pytest.CaptureFixture[str]) -> None:
+def test_stats_formats_agree(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The three formats of one table (the counting itself is tested in test_graph.py)."""
+    counts = {"graph/a": dict.fromkeys(["triples", "persons", "organisations", "posts", "events", "statements"], 3),
+              "all": dict.fromkeys(["triples", "persons", "organisations", "posts", "events", "statements"], 5)}
+    monkeypatch.setattr("diplokg.stats.graph_statistics", lambda dataset, per_graph=True: {
+        k: v for k, v in counts.items() if (k == "all") != per_graph})
     _, as_json, _ = run(capsys, "stats", "--format", "json")
     _, as_csv, _ = run(capsys, "stats", "--format", "csv")
-    table = json.loads(as_json)
+    _, as_table, _ = run(capsys, "stats")
+    assert json.loads(as_json) == {"graph/a": counts["graph/a"], "all (distinct)": counts["all"]}
     rows = [line.split(",") for line in as_csv.splitlines()]
-    assert rows[0] == ["graph", "triples", "persons", "organisations", "posts", "events", "statements"]
-    assert {row[0]: int(row[1]) for row in rows[1:]} == {name: counts["triples"] for name, counts in table.items()}
+    assert rows == [["graph", "triples", "persons", "organisations", "posts", "events", "statements"],
+                    ["graph/a", *["3"] * 6], ["all (distinct)", *["5"] * 6]]
+    assert [line.split() for line in as_table.splitlines()] == [rows[0], rows[1], ["all", "(distinct)", *["5"] * 6]]

@@ -105,8 +105,9 @@ HELP: dict[str, tuple[str, str, str]] = {
 
 def progress(message: str) -> None:
     """A progress line on stderr, for long steps (only on a terminal)."""
-    if sys.stderr.isatty():
-        print(f"… {message}", file=sys.stderr, flush=True)
+    from diplokg.progress import step
+
+    step(message)
 
 
 def load_reasoned(layout: Layout, reason: bool = True, extra: list[Path] | None = None):  # noqa: ANN201
@@ -156,8 +157,9 @@ def run_export(args: argparse.Namespace) -> int:
     layout = default_layout()
     rdf_format = graph_format(args.format, args.output)
     check_output(args.output, layout)
-    export_store(open_store(layout), rdf_format, args.output, ontology=not args.no_ontology,
-                 inferred=args.inferred, graph=args.graph)
+    store = open_store(layout)
+    progress(f"writing {args.output} ({rdf_format.name})")
+    export_store(store, rdf_format, args.output, ontology=not args.no_ontology, inferred=args.inferred, graph=args.graph)
     if args.output != "-":
         print(f"wrote {args.output} ({rdf_format.name})", file=sys.stderr)
     return 0

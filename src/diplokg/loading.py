@@ -24,6 +24,7 @@ from diplokg.errors import DiplokgError, line_of
 from diplokg.fileio import decode_utf8
 from diplokg.namespaces import DIP, ENTITIES_GRAPH, GRAPH, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, SCHEMA, bind_prefixes
 from diplokg.paths import Layout, default_layout
+from diplokg.progress import bar
 
 RDF_EXTENSIONS = {".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".xml", ".owl", ".n3"}
 QUAD_FORMATS = {"nquads", "trig", "json-ld"}
@@ -228,7 +229,7 @@ def load_dataset(layout: Layout | None = None, extra_files: list[Path] | None = 
         parse_into(ontology, path)
     parse_into(dataset.graph(ENTITIES_GRAPH), layout.entities_file)
     sources = source_files(layout)
-    for source in sources:
+    for source in bar(sources, "loading sources"):
         load_source(dataset, source, layout)
     known = {source.facts.resolve() for source in sources}
     for path in extra_files or []:

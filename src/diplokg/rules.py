@@ -417,6 +417,7 @@ def load_store(layout: Layout) -> ox.Store:
     from diplokg.errors import DiplokgError
     from diplokg.loading import computed_anchors, ontology_files, source_files, source_text_facts
     from diplokg.prefixes import ENTITIES_GRAPH, GRAPH, ONTOLOGY_GRAPH, PREFIX_IRIS
+    from diplokg.progress import bar
 
     store = ox.Store()
 
@@ -432,7 +433,7 @@ def load_store(layout: Layout) -> ox.Store:
         load(path, ONTOLOGY_GRAPH)
     load(layout.entities_file, ENTITIES_GRAPH)
     texts = []
-    for source in source_files(layout):
+    for source in bar(source_files(layout), "loading sources"):
         graph = GRAPH + source.slug
         load(source.facts, graph)
         computed = computed_anchors(source, layout)
