@@ -520,7 +520,9 @@ def main(argv: list[str] | None = None) -> int:
         use_project(args.project)
         if args.command != "init":
             print(f"diplokg: {default_layout().describe()}", file=sys.stderr, flush=True)
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a closed pipe shows here, inside the one error path, not at exit
+        return code
     except DiplokgError as error:
         if args.debug:
             raise

@@ -415,6 +415,7 @@ def load_store(layout: Layout) -> ox.Store:
 
     from diplokg.engines import to_oxigraph
     from diplokg.errors import DiplokgError
+    from diplokg.fileio import decode_utf8
     from diplokg.loading import computed_anchors, ontology_files, source_files, source_text_facts
     from diplokg.prefixes import ENTITIES_GRAPH, GRAPH, ONTOLOGY_GRAPH, PREFIX_IRIS
     from diplokg.progress import bar
@@ -423,11 +424,14 @@ def load_store(layout: Layout) -> ox.Store:
 
     def load(path: Path, graph: str) -> None:
         try:
-            store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
+            raw = path.read_bytes()
+        except OSError as error:
+            raise DiplokgError(f"{path}: cannot read the file: {error.strerror or error}.") from None
+        decode_utf8(path, raw, "RDF file")  # pyoxigraph skips bad bytes in comments; rdflib does not
+        try:
+            store.load(raw, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph), base_iri=path.resolve().as_uri())
         except SyntaxError as error:
             raise DiplokgError(f"{path}: cannot parse as Turtle: {' '.join(str(error).split())}") from None
-        except OSError as error:
-            raise DiplokgError(f"{path}: cannot read the file: {error}.") from None
 
     for path in ontology_files(layout):
         load(path, ONTOLOGY_GRAPH)
