@@ -7,8 +7,6 @@ directory, else the built-in two-source graph). Bad input raises `diplokg.Diplok
 
 from __future__ import annotations
 
-import datetime
-import html
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,6 +77,8 @@ class Table:
         return pandas.DataFrame(self.rows, columns=self.columns)
 
     def _repr_html_(self) -> str:
+        import html
+
         head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
         body = "".join("<tr>" + "".join(f"<td>{'' if v is None else html.escape(str(v))}</td>" for v in row) + "</tr>"
                        for row in self.rows)
@@ -87,6 +87,8 @@ class Table:
 
 def parameter_text(name: str, value: object) -> str:
     """A Python parameter value as the command line would give it (dates ISO, booleans lower case)."""
+    import datetime
+
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, datetime.date | int | float | str):
