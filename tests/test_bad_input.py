@@ -334,7 +334,7 @@ def test_interrupted_run_changes_nothing(places: tuple[Path, Path], monkeypatch:
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("diplokg.export.serialize", interrupted)
+    monkeypatch.setattr("diplokg.export.write_store", interrupted)
     code = main(["export", "-o", str(target)])
     err = capsys.readouterr().err
     assert code == 2 and err.splitlines()[-1] == "diplokg: interrupted; no file was changed."

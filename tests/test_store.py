@@ -36,7 +36,10 @@ def project_copy(target: Path) -> Layout:
 
 def diplokg(layout: Layout, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DIPLOKG_HOME": str(layout.root)}
-    return subprocess.run([sys.executable, "-m", "diplokg", *args], capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "diplokg", *args], capture_output=True, text=True, env=env, timeout=300)
+    first, _, rest = done.stderr.partition("\n")  # every command first names its project
+    assert first.startswith("diplokg: project at "), done.stderr
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout, rest)
 
 
 def timeline(layout: Layout) -> tuple[str, str]:
