@@ -45,6 +45,8 @@ PREFIX_IRIS: dict[str, str] = {
     "topic": ID + "topic/",
     "etype": ID + "event-type/",
     "cap": ID + "capacity/",
+    "role": ID + "role/",
+    "agent": ID + "agent/",
     "graph": GRAPH,
 }
 
