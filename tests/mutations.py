@@ -103,7 +103,13 @@ DEAN = iri("event/2021-09-09-dean-relaunch")
 MEXICO_DELEGATION = iri("delegation/lm-mexico")
 MEJIA_AT_LUNCH = iri("participation/lm-lunch-ricardo-mejia")
 EBRARD_AT_LUNCH = iri("participation/lm-lunch-marcelo-ebrard")
-GONZALEZ_MEMBERSHIP = iri("membership/lm-juan-gonzalez")
+GONZALEZ_MEMBERSHIP = iri("membership/juan-gonzalez--us-nsc-senior-director-western-hemisphere")
+ZEYA_MEMBERSHIP = iri("membership/uzra-zeya--us-under-secretary-civilian-security")
+MEJIA_MEMBERSHIP = iri("membership/ricardo-mejia--mx-undersecretary-of-public-security")
+EMPHASIZED = iri("statement/lm-ebrard-emphasized-importance")
+MAYORKAS = iri("person/alejandro-mayorkas")
+JOINT_EFFORT = iri("situation/joint-effort-orderly-migration")
+REVIEW_STATUS = DIP.reviewStatus
 GONZALEZ_NAME = iri("name/lm-juan-gonzalez")
 GOING_WELL = iri("statement/lm-going-very-well")
 LUNCH_SOURCE = iri("source/sre-2021-08-11-lunch-meeting")
@@ -163,8 +169,8 @@ MUTATIONS: list[Mutation] = [
     Mutation("membership in the wrong organisation", replace(LUNCH, GONZALEZ_MEMBERSHIP, ORG.organization,
                                                              iri("org/department-of-state")),
              str(GONZALEZ_MEMBERSHIP), sh("SPARQL")),
-    Mutation("membership without printed title", remove(LUNCH, GONZALEZ_MEMBERSHIP, DIP.printedTitle),
-             str(GONZALEZ_MEMBERSHIP), sh("MinCount")),
+    Mutation("membership without printed title", remove(LUNCH, ZEYA_MEMBERSHIP, DIP.printedTitle),
+             str(ZEYA_MEMBERSHIP), sh("MinCount")),
     Mutation("dangling post IRI", replace(LUNCH, GONZALEZ_MEMBERSHIP, DIP.post, iri("post/no-such-post")),
              str(GONZALEZ_MEMBERSHIP), sh("SPARQL")),
     Mutation("statement text not in its evidence", replace(LUNCH, GOING_WELL, SCHEMA.text,
@@ -192,6 +198,39 @@ MUTATIONS: list[Mutation] = [
              str(UNDERSECRETARY), sh("Or")),
     Mutation("topic outside every scheme", remove(ONTOLOGY, MIGRATION, SKOS.inScheme), str(MIGRATION), sh("MinCount")),
     Mutation("planned event not said to be announced", remove(LUNCH, DEAN, DIP.announcedAt), str(DEAN), sh("MinCount")),
+    # defects of meaning (ontology 0.2.0)
+    Mutation("participation in an event dated after its source",
+             replace(LUNCH, LUNCH_EVENT, SCHEMA.startDate, Literal("2021-08-13", datatype=XSD.date)),
+             str(MEJIA_AT_LUNCH), sh("SPARQL")),
+    Mutation("speaker not among the event's participants",
+             replace(LUNCH, EMPHASIZED, SCHEMA.creator, iri("person/julio-scherer")), str(EMPHASIZED), sh("SPARQL")),
+    Mutation("statement attributed to the person its caption names",
+             replace(LUNCH, EMPHASIZED, SCHEMA.creator, MAYORKAS), str(EMPHASIZED), sh("SPARQL")),
+    Mutation("membership in an organisation of the other side",
+             replace(LUNCH, MEJIA_MEMBERSHIP, ORG.organization, iri("org/government-of-the-united-states")),
+             str(MEJIA_MEMBERSHIP), sh("SPARQL")),
+    Mutation("near-equal person names", add(ENTITIES, (iri("person/juan-gonzalez-ruiz"), RDF.type, FOAF.Person),
+                                            (iri("person/juan-gonzalez-ruiz"), RDFS.label, Literal("Juan Gonzalez Ruiz")),
+                                            (iri("person/juan-gonzalez-ruiz"), SKOS.prefLabel, Literal("Juan Gonzalez Ruiz"))),
+             str(iri("person/juan-gonzalez")), sh("SPARQL")),
+    Mutation("event date contradicts its dateline basis",
+             replace(LUNCH, LUNCH_EVENT, SCHEMA.startDate, Literal("2021-08-10", datatype=XSD.date)),
+             str(LUNCH_EVENT), sh("SPARQL")),
+    Mutation("evidence names neither subject nor object",
+             replace(LUNCH, MEJIA_AT_LUNCH, PROV_DERIVED, iri("evidence/lm-dateline")), str(MEJIA_AT_LUNCH), sh("SPARQL")),
+    Mutation("statement without evidence", remove(LUNCH, GOING_WELL, PROV_DERIVED), str(GOING_WELL), sh("MinCount")),
+    Mutation("head of delegation a member of the other delegation",
+             replace(LUNCH, EBRARD_AT_LUNCH, DIP.asMemberOf, iri("delegation/lm-united-states")),
+             str(MEXICO_DELEGATION), sh("SPARQL")),
+    Mutation("joint commitment with one side only", replace(LUNCH, JOINT_EFFORT, DIP.party, MEXICO_DELEGATION),
+             str(JOINT_EFFORT), sh("SPARQL")),
+    Mutation("membership with neither post nor role", remove(LUNCH, ZEYA_MEMBERSHIP, DIP.post), str(ZEYA_MEMBERSHIP), sh("Or")),
+    Mutation("membership without organisation", remove(LUNCH, ZEYA_MEMBERSHIP, ORG.organization),
+             str(ZEYA_MEMBERSHIP), sh("MinCount")),
+    Mutation("statement names its event with dip:event", add(LUNCH, (GOING_WELL, DIP.event, LUNCH_EVENT)),
+             str(GOING_WELL), sh("MaxCount")),
+    Mutation("node proposed by the drafting assistant not yet reviewed",
+             add(LUNCH, (MEJIA_AT_LUNCH, REVIEW_STATUS, DIP.Unreviewed)), str(MEJIA_AT_LUNCH), sh("In")),
 ]
 
 

@@ -335,3 +335,42 @@ def test_cli_unknown_format(capsys: pytest.CaptureFixture[str], name: str, what:
     code, out, err = run_cli(capsys, "query", name, "--format", "yaml")
     assert code == 2 and out == ""
     assert f"Unknown {what} format 'yaml'" in err
+
+
+def rows_of(engine: OxigraphEngine, name: str, **params: str) -> list[dict[str, str]]:
+    """A saved query's rows as {variable: value} (values as strings), with the given parameters."""
+    query = CATALOGUE[name]
+    result = engine.query(query.text, query.bind(params))
+    return [{var: term.value for var, term in zip(result.variables, row, strict=True) if term is not None}
+            for row in result.rows]
+
+
+def test_statements_by_person_gives_only_what_the_person_said(oxigraph: OxigraphEngine) -> None:
+    mayorkas, ebrard = expand_curie("person:alejandro-mayorkas"), expand_curie("person:marcelo-ebrard")
+    emphasized = expand_curie("stmt:lm-ebrard-emphasized-importance")
+    assert rows_of(oxigraph, "statements-by-person", person="person:alejandro-mayorkas") == []
+    printed = rows_of(oxigraph, "statements-by-person", person="person:alejandro-mayorkas", include="printed")
+    assert [(r["statement"], r["role"]) for r in printed] == [(emphasized, "printed as said by")]
+    said = {r["statement"]: r["role"] for r in rows_of(oxigraph, "statements-by-person", person="person:marcelo-ebrard")}
+    assert said[emphasized] == "said" and set(said.values()) == {"said"}
+    assert mayorkas not in {r["person"] for r in rows_of(oxigraph, "statements-by-person", person=ebrard)}
+
+
+def pairs(rows: list[dict[str, str]]) -> dict[frozenset[str], int]:
+    return {frozenset((r["person"], r["other"])): int(r["encounters"]) for r in rows}
+
+
+def test_who_met_whom_default_is_cross_side_in_person_encounters_counted_once(oxigraph: OxigraphEngine) -> None:
+    person = expand_curie
+    default = rows_of(oxigraph, "who-met-whom")
+    met = pairs(default)
+    assert all(r.get("side") != r.get("otherSide") and (r.get("side") or r.get("otherSide")) for r in default)
+    same_side = frozenset((person("person:esteban-moctezuma-barragan"), person("person:roberto-velasco")))
+    call = frozenset((person("person:marcelo-ebrard"), person("person:antony-blinken")))
+    across = frozenset((person("person:esteban-moctezuma-barragan"), person("person:isabel-rioja-scott")))
+    lunch = frozenset((person("person:marcelo-ebrard"), person("person:jake-sullivan")))
+    assert same_side not in met and call not in met
+    assert met[across] == 2 and met[lunch] == 1  # two meetings of the visit, never the visit itself
+    everything = pairs(rows_of(oxigraph, "who-met-whom", sides="any", calls="true", umbrella="true"))
+    assert everything[same_side] == 5 and everything[call] == 1 and everything[across] == 2
+    assert len(default) == 139  # 7 x 8 at the lunch, 5 x 15 and 5 x 2 in Washington, two pairs met at both
