@@ -166,7 +166,7 @@ def test_timeline_shows_every_event_marks_undated_and_planned_ones_and_draws_fol
     for iri, label in events.items():
         assert drawn[name_of(iri)].startswith(label), (label, drawn.get(name_of(iri)))
     undated = {e for (e,) in rows(engine, "SELECT ?e WHERE { ?e dip:dateBasis dip:DateNotStated ; a schema:Event }")}
-    planned = {e for (e,) in rows(engine, "SELECT ?e WHERE { ?e a dip:PlannedEvent }")}
+    planned = {e for (e,) in rows(engine, "SELECT ?e WHERE { ?e schema:eventStatus schema:EventScheduled }")}
     assert undated and planned
     root = ET.fromstring(svgs["timeline"])
     for group in root.iter(SVG + "g"):

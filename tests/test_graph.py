@@ -44,7 +44,7 @@ def test_anchors_are_up_to_date(layout) -> None:
 def test_every_assertion_node_carries_evidence(dataset: Dataset) -> None:
     rows = ask(dataset, """
         SELECT ?node WHERE {
-          VALUES ?class { org:Membership dip:Participation schema:Event dip:Delegation schema:Quotation
+          VALUES ?class { org:Membership dip:Participation schema:Event dip:Delegation dip:Statement
                           skosxl:Label dip:Situation dip:Discrepancy dip:Agreement dip:SourceDocument }
           ?node a/rdfs:subClassOf* ?class .
           FILTER NOT EXISTS { ?node prov:wasDerivedFrom/oa:hasSource ?source }

@@ -83,8 +83,8 @@ SELECT DISTINCT ?event ?label ?date ?kind ?planned WHERE {
   ?event a ?class . ?class rdfs:subClassOf* schema:Event .
   ?event rdfs:label ?label FILTER(langMatches(lang(?label), "en"))
   OPTIONAL { ?event schema:startDate ?date }
-  OPTIONAL { ?event a ?typed . FILTER(?typed != dip:PlannedEvent) ?typed rdfs:subClassOf* schema:Event ; rdfs:label ?kind }
-  BIND(EXISTS { ?event a dip:PlannedEvent } AS ?planned)
+  OPTIONAL { ?event a ?typed . ?typed rdfs:subClassOf* schema:Event ; rdfs:label ?kind }
+  BIND(EXISTS { ?event schema:eventStatus schema:EventScheduled } AS ?planned)
 }"""
 LINKS = """
 SELECT DISTINCT ?from ?relation ?to WHERE {

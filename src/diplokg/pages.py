@@ -51,20 +51,20 @@ WHERE {
 """
 POSTS = """
 SELECT DISTINCT ?post ?organization ?membership ?title WHERE {
-  ?this org:holds ?post .
-  OPTIONAL { ?post org:postIn ?organization }
-  OPTIONAL { ?membership org:member ?this ; dip:post ?post . OPTIONAL { ?membership dip:printedTitle ?title } }
+  ?membership org:member ?this ; dip:post|org:role ?post .
+  OPTIONAL { ?membership org:organization ?organization }
+  OPTIONAL { ?membership dip:printedTitle ?title }
 } ORDER BY ?post ?membership
 """
 STATEMENTS = """
 SELECT DISTINCT ?statement ?text ?event ?role WHERE {
   { ?statement schema:creator ?this BIND("said" AS ?role) }
-  UNION { ?statement dip:reportsSpeechOf ?this BIND("speech reported" AS ?role) }
-  UNION { ?statement dip:event ?this BIND("said at this event" AS ?role) }
+  UNION { ?statement dip:captionNames ?this BIND("printed under a caption naming this" AS ?role) }
+  UNION { ?statement dip:statedAt ?this BIND("said at this event" AS ?role) }
   UNION { ?statement dcterms:subject ?this BIND("on this topic" AS ?role) }
   UNION { ?statement schema:isBasedOn ?this BIND("printed in this source" AS ?role) }
   ?statement schema:text ?text .
-  OPTIONAL { ?statement dip:event ?event }
+  OPTIONAL { ?statement dip:statedAt ?event }
 } ORDER BY ?statement
 """
 MENTIONS = "SELECT ?name ?form WHERE { ?name dip:labelOf ?this ; skosxl:literalForm ?form } ORDER BY ?name"

@@ -16,7 +16,7 @@ KINDS: dict[str, str] = {
     "organisations": "foaf:Organization",
     "posts": "org:Post",
     "events": "schema:Event",
-    "statements": "schema:Quotation",
+    "statements": "dip:Statement",
 }
 ALL = "all (distinct)"
 
