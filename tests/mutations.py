@@ -160,7 +160,7 @@ MUTATIONS: list[Mutation] = [
     Mutation("participant missing from every delegation", remove(LUNCH, MEJIA_AT_LUNCH, DIP.asMemberOf),
              str(MEJIA_AT_LUNCH), sh("SPARQL")),
     Mutation("participation in two events",
-             add(LUNCH, (MEJIA_AT_LUNCH, DIP.event, iri("event/2021-08-11-foreign-ministry-meeting"))),
+             add(LUNCH, (MEJIA_AT_LUNCH, DIP.event, iri("event/foreign-ministry-meeting-scherer-cardenas-batel"))),
              str(MEJIA_AT_LUNCH), sh("MaxCount")),
     Mutation("participation capacity outside the scheme", replace(LUNCH, MEJIA_AT_LUNCH, DIP.capacity, iri("capacity/guest")),
              str(MEJIA_AT_LUNCH), sh("In")),
