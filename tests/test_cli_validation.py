@@ -50,7 +50,8 @@ def test_real_data_conforms_in_every_report_format(capsys: pytest.CaptureFixture
 def test_violation_is_reported_with_file_line_node_path_and_exit_1(project: Path,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     facts = project / "data/facts/sre-2021-08-11-lunch-meeting.ttl"
-    edit(facts, 'dip:printedTitle "undersecretary of Civil Security, Democracy and Human Rights of the State Department"@en ;', "")
+    title = "undersecretary of Civil Security, Democracy and Human Rights of the State Department"
+    edit(facts, f'dip:printedTitle "{title}"@en ;', "")
     code, out, _ = run(capsys, "validate", "--no-reason")
     assert code == 1
     lines = facts.read_text(encoding="utf-8").splitlines()
@@ -196,7 +197,8 @@ def test_reason_reports_additions_and_no_inconsistency(tmp_path: Path, capsys: p
     ("person:jake-sullivan a foaf:Person ;", "person:jake-sullivan a foaf:Person , org:FormalOrganization ;",
      "Disjoint classes http://xmlns.com/foaf/0.1/Person and http://xmlns.com/foaf/0.1/Organization"),
     ("dip:followedBy event:foreign-ministry-meeting-scherer-cardenas-batel ;",
-     "dip:followedBy event:foreign-ministry-meeting-scherer-cardenas-batel ; dip:precededBy event:foreign-ministry-meeting-scherer-cardenas-batel ;",
+     "dip:followedBy event:foreign-ministry-meeting-scherer-cardenas-batel ; "
+     "dip:precededBy event:foreign-ministry-meeting-scherer-cardenas-batel ;",
      "Erroneous usage of asymmetric property https://w3id.org/diplokg/ontology#followedBy"),
     ("dip:participant person:ricardo-mejia ;", "dip:participant person:ricardo-mejia , person:julio-scherer ;",
      "julio-scherer and https://w3id.org/diplokg/id/person/ricardo-mejia are inferred to be the same"),

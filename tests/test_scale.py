@@ -104,7 +104,8 @@ def test_fast_closure_equals_owlrl_on_a_generated_corpus(corpus_dataset: Dataset
 def test_fast_closure_finds_the_same_inconsistencies(dataset: Dataset) -> None:
     asserted = reasoning.asserted_graph(dataset)
     asserted.add((ID["person/marcelo-ebrard"], RDF.type, FOAF.Organization))  # disjoint classes
-    asserted.add((ID["event/foreign-ministry-meeting-scherer-cardenas-batel"], DIP.followedBy, ID["event/2021-08-11-lunch-meeting"]))
+    later = ID["event/foreign-ministry-meeting-scherer-cardenas-batel"]
+    asserted.add((later, DIP.followedBy, ID["event/2021-08-11-lunch-meeting"]))
     asserted.add((ID["participation/lm-lunch-marcelo-ebrard"], DIP.participant, ID["person/jake-sullivan"]))  # functional
     asserted.add((ID["evidence/lm-dateline#position"], OA.start, Literal("-3", datatype=XSD.nonNegativeInteger)))
     reference = reasoning.owl_rl_closure(asserted)
