@@ -193,7 +193,7 @@ def test_cli_lists_every_query(capsys: pytest.CaptureFixture[str]) -> None:
     assert [line.split()[0] for line in out.splitlines()] == list(CATALOGUE)
     for query in QUERIES:
         assert query.title in out
-    assert "who-met-whom" in out and "[minimum (integer, default 2)]" in out
+    assert "who-met-whom" in out and "minimum (integer, default 1)" in out and "umbrella (boolean, default false)" in out
 
 
 def test_cli_runs_a_query_with_a_parameter(capsys: pytest.CaptureFixture[str], oxigraph: OxigraphEngine) -> None:
