@@ -5,7 +5,7 @@ self-contained graph that conforms to every shape with no result at all, and `<N
 with one defect, whose header comments name the focus node, constraint component and (for property constraints)
 the path of the result the shape must report (`# expect-focus: ...`, `# expect-component: ...`, `# expect-path: ...`).
 A fixture is validated merged with the ontology graph (subclass axioms, SKOS vocabularies), without the real data,
-by pyshacl (the reference) and by the fast engine (diplokg.fastshacl), which must report the same results.
+by pyshacl (the reference) and by the fast engine (diplokg.shacl), which must report the same results.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from diplokg import fastshacl
+from diplokg import shacl
 from diplokg.engines import to_oxigraph
 from diplokg.loading import ontology_files, parse_into
 from diplokg.namespaces import SH
@@ -119,7 +119,7 @@ def test_fast_engine_reports_what_pyshacl_reports(path: Path) -> None:
     graph = ox.NamedNode("https://w3id.org/diplokg/graph/fixture")
     store.extend(ox.Quad(*map(to_oxigraph, triple), graph) for triple in data)
     fast = {("_:blank" if isinstance(r.focus, ox.BlankNode) else r.focus.value, r.component)
-            for r in fastshacl.validate_store(store, default_layout().shapes_file)}
+            for r in shacl.validate_store(store, default_layout().shapes_file)}
     reference = {(blank_as_one(results.value(r, SH.focusNode)), str(results.value(r, SH.sourceConstraintComponent)))
                  for r in results.subjects(RDF.type, SH.ValidationResult)}
     assert fast == reference
