@@ -227,6 +227,8 @@ MUTATIONS: list[Mutation] = [
     Mutation("membership with neither post nor role", remove(LUNCH, ZEYA_MEMBERSHIP, DIP.post), str(ZEYA_MEMBERSHIP), sh("Or")),
     Mutation("membership without organisation", remove(LUNCH, ZEYA_MEMBERSHIP, ORG.organization),
              str(ZEYA_MEMBERSHIP), sh("MinCount")),
+    Mutation("two organisations of one holding that do not nest",
+             add(VISIT, (ZEYA_MEMBERSHIP, ORG.organization, iri("org/inm"))), str(ZEYA_MEMBERSHIP), sh("SPARQL")),
     Mutation("statement names its event with dip:event", add(LUNCH, (GOING_WELL, DIP.event, LUNCH_EVENT)),
              str(GOING_WELL), sh("MaxCount")),
     Mutation("node proposed by the drafting assistant not yet reviewed",

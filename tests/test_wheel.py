@@ -97,7 +97,8 @@ def exercise(bin_dir: Path, cwd: Path, env: dict[str, str]) -> dict[str, str]:
     for name, args in runs.items():
         first[name] = command(args, cwd, env).stderr.splitlines()[0]
     met = (cwd / "met.csv").read_text(encoding="utf-8").splitlines()
-    assert met[0].startswith("minimum,person,") and len(met) > 1 and all(row.startswith("1,") for row in met[1:])
+    assert met[0].startswith("minimum,sides,calls,umbrella,person,") and len(met) > 1
+    assert all(row.startswith("1,") for row in met[1:])
     assert (cwd / "dump.trig").stat().st_size > 0 and b"<svg" in (cwd / "timeline.svg").read_bytes()
     first["serve"] = one_http_request(diplokg, cwd, env)
     return first
