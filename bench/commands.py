@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -83,23 +85,42 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@contextmanager
+def serving(command: list[str], ready: str, env: dict[str, str] | None = None,
+            deadline: float = 300) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a server process until the block ends, once `ready` answers 200 (within `deadline` seconds)."""
+    import httpx
+
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            give_up = time.monotonic() + deadline
+            while True:
+                if process.poll() is not None or time.monotonic() > give_up:
+                    log.seek(0)
+                    raise SystemExit(f"{command[0]} did not start:\n{log.read().decode(errors='replace')[-2000:]}")
+                try:
+                    if httpx.get(ready, timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 def serve_figures(command: list[str], env: dict[str, str], ready: str, query_url: str, accept: str,
                   requests: int) -> dict[str, float]:
     """Start a server, time until `ready` answers, measure its memory and the median latency of `query_url`."""
     import httpx
 
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    try:
-        while True:
-            if process.poll() is not None or time.perf_counter() - started > 1200:
-                raise SystemExit(f"{command[0]} did not start: {process.stderr.read().decode(errors='replace')[-2000:]}"
-                                 if process.stderr else "")
-            try:
-                if httpx.get(ready, timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
+    with serving(command, ready, env, deadline=1200) as process:
         startup = time.perf_counter() - started
         latencies = []
         with httpx.Client(timeout=60, headers={"Accept": accept}) as client:
@@ -110,13 +131,6 @@ def serve_figures(command: list[str], env: dict[str, str], ready: str, query_url
                 if response.status_code != 200:
                     raise SystemExit(f"{query_url}: {response.status_code} {response.text[:500]}")
         return {"startup_seconds": startup, "rss_mb": tree_rss_mb(process.pid), "p50_seconds": statistics.median(latencies)}
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def command_figures(folder: Path, repeat: int, serve: bool, requests: int = 50) -> dict[str, Any]:

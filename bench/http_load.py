@@ -31,14 +31,12 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -46,6 +44,7 @@ from pathlib import Path
 
 import httpx
 
+from commands import free_port, serving
 from diplokg.catalogue import find_query, load_catalogue
 from diplokg.cli import load_reasoned
 from diplokg.export import export
@@ -80,37 +79,6 @@ class Figures:
     requests_per_second: float
     p50_ms: float
     p99_ms: float
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def serving(command: list[str], ready: str, env: dict[str, str] | None = None) -> Iterator[None]:
-    """Run a server process until the block ends; wait until `ready` answers 200."""
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-        try:
-            deadline = time.monotonic() + 300
-            while True:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise SystemExit(f"{command[0]} did not start:\n{log.read().decode(errors='replace')}")
-                try:
-                    if httpx.get(ready, timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
-            yield
-        finally:
-            process.terminate()
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 async def load(target: Target, seconds: float, concurrency: int) -> Figures:
