@@ -26,6 +26,8 @@ from diplokg.errors import DiplokgError
 from diplokg.paths import Layout, default_layout, use_project
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from diplokg.reasoning import Closure
     from diplokg.rules import StoreClosure
     from diplokg.validation import Report
@@ -417,14 +419,29 @@ def subcommand(commands: argparse._SubParsersAction, name: str, summary: str) ->
     return parser
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser; an extension's arguments are added only when that subcommand runs, so
+    that `diplokg query` does not import the server, push, draw and docs modules."""
+
+    extension: str | None = None
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
+        if self.extension is not None:
+            module, self.extension = self.extension, None
+            description, epilog = self.description, self.epilog
+            importlib.import_module(module).configure(self)
+            self.description = description + ("\n\n" + self.description if self.description != description else "")
+            self.epilog = epilog if self.epilog == epilog else f"{epilog}\n\n{self.epilog}"
+            self.formatter_class = argparse.RawDescriptionHelpFormatter
+        return super().parse_known_args(args, namespace)
+
+
 def extension(commands: argparse._SubParsersAction, name: str, module: str, summary: str) -> None:
-    """A subcommand implemented in a module of its own (configure(parser) adds its arguments)."""
+    """A subcommand implemented in a module of its own (its configure(parser) adds the arguments)."""
     parser = subcommand(commands, name, summary)
-    description, epilog = parser.description, parser.epilog
-    importlib.import_module(module).configure(parser)
-    parser.description = description + ("\n\n" + parser.description if parser.description != description else "")
-    parser.epilog = epilog if parser.epilog == epilog else f"{epilog}\n\n{parser.epilog}"
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    assert isinstance(parser, CommandParser)
+    parser.extension = module
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -432,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"diplokg {__version__}")
     global_options(parser, subcommand=False)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=CommandParser)
 
     init = subcommand(commands, "init", "start a new project (marker, ontology, shapes, queries, empty data)")
     init.add_argument("folder", metavar="DIR", help="the new project's folder (new, or existing without a project)")

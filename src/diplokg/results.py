@@ -11,7 +11,6 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -71,6 +70,17 @@ def to_json(result: Result) -> str:
                 for row in result.rows]
     return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, indent=2,
                       ensure_ascii=False)
+
+
+def escape(text: str) -> str:
+    """Text as XML character data (xml.sax.saxutils would import urllib.request: 30 ms per command)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """Text as a quoted XML attribute value."""
+    escaped = escape(text).replace('"', "&quot;")
+    return '"' + escaped.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;") + '"'
 
 
 def xml_term(term: Term) -> str:
