@@ -4,6 +4,7 @@ facts, on a release whose people are all known, and as a command (files, anchors
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 from collections import Counter
@@ -238,6 +239,28 @@ def test_draft_refuses_to_overwrite_unless_forced(project: Layout, capsys: pytes
     assert main(["draft", str(source), "--force"]) == 0
     assert facts.read_bytes() != before
     assert main(["anchor", "--check"]) == 0
+
+
+def test_draft_writes_only_facts_files_and_never_into_the_built_in_graph(
+        project: Layout, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    source = project.sources_dir / "call-ebrard-blinken.txt"
+    shapes = project.shapes_file.read_bytes()
+    assert main(["draft", str(source), "-o", str(project.shapes_file), "--force"]) == 2
+    assert "is an input of the project" in capsys.readouterr().err
+    assert project.shapes_file.read_bytes() == shapes
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert main(["draft", str(source), "-o", str(fifo)]) == 2
+    assert "named pipe" in capsys.readouterr().err
+    outside = tmp_path / "not-a-project"
+    outside.mkdir()
+    monkeypatch.delenv("DIPLOKG_HOME")
+    monkeypatch.chdir(outside)
+    builtin = default_layout()
+    facts_before = sorted(builtin.facts_dir.iterdir())
+    assert main(["draft", str(source)]) == 2
+    assert "never writes into the built-in graph" in capsys.readouterr().err
+    assert sorted(builtin.facts_dir.iterdir()) == facts_before
 
 
 def test_draft_to_another_file_or_stdout(project: Layout, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -99,8 +99,10 @@ def protected(layout: Layout, inputs: Iterable[str | Path] = ()) -> list[Path]:
     return [Path(p).resolve() for p in [*layout.inputs, *inputs]]
 
 
-def check_output(target: str | Path, layout: Layout, inputs: Iterable[str | Path] = (), folder: bool = False) -> None:
-    """Refuse an output path that is not a regular file (or, with `folder`, a folder) or that is an input."""
+def check_output(target: str | Path, layout: Layout, inputs: Iterable[str | Path] = (), folder: bool = False,
+                 writes_into: Iterable[Path] = ()) -> None:
+    """Refuse an output path that is not a regular file (or, with `folder`, a folder) or that is an input;
+    `writes_into` names the input folders whose files this command writes (draft: data/facts, data/anchors)."""
     if str(target) == "-":
         if folder:
             raise DiplokgError("-o -: this command writes a folder of files, not standard output.")
@@ -120,12 +122,19 @@ def check_output(target: str | Path, layout: Layout, inputs: Iterable[str | Path
                     else "not a regular file")
             raise DiplokgError(f"{path}: is {what}; diplokg writes only {kind}s (or '-' for standard output).")
     resolved = path.resolve()
+    if any(resolved.parent == folder_.resolve() for folder_ in writes_into):
+        check_writable(path, path.parent)
+        return
     for guarded in protected(layout, inputs):
         if resolved == guarded or resolved.is_relative_to(guarded) or (folder and guarded.is_relative_to(resolved)):
             raise DiplokgError(f"{path}: is an input of the project ({guarded}); diplokg never writes over its "
                                "inputs. Write the output somewhere else.")
-    parent = path.parent if not folder or not path.exists() else path
-    existing = next((p for p in (parent, *parent.parents) if p.exists()), Path("/"))
+    check_writable(path, path if folder and path.exists() else path.parent)
+
+
+def check_writable(path: Path, folder: Path) -> None:
+    """Refuse `path` if the nearest existing folder of `folder` (where it goes) cannot be written."""
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("/"))
     if not existing.is_dir():
         raise DiplokgError(f"{path}: cannot write here: {existing} is not a folder.")
     if not os.access(existing, os.W_OK | os.X_OK):

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from diplokg.drafting.extract import draft_text
     from diplokg.drafting.gazetteer import load_gazetteer
     from diplokg.drafting.writer import explain, render
-    from diplokg.fileio import write_atomically
+    from diplokg.fileio import check_output, write_atomically
     from diplokg.paths import default_layout
 
     layout = default_layout()
@@ -41,7 +41,11 @@ def run(args: argparse.Namespace) -> int:
         raise DiplokgError(f"{source}: cannot read the source text: {error}.") from None
     if not text.strip():
         raise DiplokgError(f"{source}: the source text is empty; there is nothing to draft.")
+    if args.output is None and not layout.is_project:
+        raise DiplokgError(f"no project here ({layout.origin}), and diplokg never writes into the built-in graph. "
+                           "Run `diplokg init DIR` and draft inside it (or pass -C DIR), or give -o FILE.")
     output = args.output or str(layout.facts_dir / f"{source.stem}.ttl")
+    check_output(output, layout, [source], writes_into=[layout.facts_dir])
     if output != "-" and Path(output).exists() and not args.force:
         raise DiplokgError(f"{output}: a facts file already exists; pass --force to overwrite it, or -o to write "
                            "the draft elsewhere.")
