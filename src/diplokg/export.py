@@ -17,6 +17,7 @@ from diplokg.fileio import write_atomically
 from diplokg.formats import Format
 from diplokg.loading import new_dataset
 from diplokg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, bind_prefixes
+from diplokg.progress import bar
 
 
 def select_graphs(dataset: Dataset, ontology: bool, inferred: bool) -> Dataset:
@@ -82,8 +83,9 @@ def write_store(store: ox.Store, rdf_format: Format, stream: BinaryIO, ontology:
     from diplokg.prefixes import PREFIX_IRIS
     from diplokg.results import OX_GRAPH_FORMATS
 
-    quads = itertools.chain.from_iterable(store.quads_for_pattern(None, None, None, g)
-                                          for g in store_graphs(store, ontology, inferred, graph))
+    quads = bar(itertools.chain.from_iterable(store.quads_for_pattern(None, None, None, g)
+                                              for g in store_graphs(store, ontology, inferred, graph)),
+                "exporting", unit="quad")
     target = OX_GRAPH_FORMATS[rdf_format.name]
     if rdf_format.quads:
         ox.serialize(quads, output=stream, format=target, prefixes=PREFIX_IRIS)

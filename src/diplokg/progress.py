@@ -15,13 +15,15 @@ def shown() -> bool:
 
 
 def bar(items: Iterable[Item], what: str, unit: str = "file") -> Iterator[Item]:
-    """`items`, with a bar named `what` while they are worked through."""
+    """`items`, with a bar named `what` while they are worked through (a count and a rate when their
+    number is not known in advance)."""
     if not shown():
         yield from items
         return
     from tqdm import tqdm
 
-    with tqdm(list(items), desc=what, unit=unit, file=sys.stderr, leave=False, dynamic_ncols=True) as items_bar:
+    with tqdm(items, desc=what, unit=unit, file=sys.stderr, leave=False, dynamic_ncols=True,
+              unit_scale=unit == "quad") as items_bar:
         yield from items_bar
 
 

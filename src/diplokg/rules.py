@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from diplokg.prefixes import BASE, INFERRED_GRAPH, PREFIX_IRIS
+from diplokg.progress import bar
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -267,10 +268,10 @@ def run_to_fixpoint(store: ox.Store, rules: list[Rule], graph: ox.NamedNode) -> 
     version = 0
     changed: dict[str, int] = {}
     last_run: dict[str, int] = {}
-    added = 0
+    added, passes = 0, 0
     while True:
-        ran = False
-        for rule in rules:
+        ran, passes = False, passes + 1
+        for rule in bar(rules, f"reasoning, pass {passes}", unit="rule"):
             seen = last_run.get(rule.name)
             if seen is not None:
                 newest = max(changed.values(), default=-1) if ANY in rule.reads else max(
@@ -418,7 +419,6 @@ def load_store(layout: Layout) -> ox.Store:
     from diplokg.fileio import decode_utf8
     from diplokg.loading import computed_anchors, ontology_files, source_files, source_text_facts
     from diplokg.prefixes import ENTITIES_GRAPH, GRAPH, ONTOLOGY_GRAPH, PREFIX_IRIS
-    from diplokg.progress import bar
 
     store = ox.Store()
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from diplokg.progress import bar
 from diplokg.shacl import sparql
 from diplokg.shacl.compile import Compiler, Query, strip_prologue
 from diplokg.shacl.data import DataGraph
@@ -32,7 +33,7 @@ class Validation:
         self.found: list[ValidationResult] = []
 
     def run(self) -> list[ValidationResult]:
-        for shape in self.shapes.targeted():
+        for shape in bar(list(self.shapes.targeted()), "validating", unit="shape"):
             if not self.shapes.deactivated(shape):
                 self.shape(shape)
         if self.data.written:
