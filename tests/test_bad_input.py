@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -339,6 +341,23 @@ def test_interrupted_run_changes_nothing(places: tuple[Path, Path], monkeypatch:
     err = capsys.readouterr().err
     assert code == 2 and err.splitlines()[-1] == "diplokg: interrupted; no file was changed."
     assert fingerprint(project, scratch) == before and not list(scratch.glob(".*.tmp"))
+
+
+def test_sigterm_ends_a_run_through_the_interrupted_path(places: tuple[Path, Path]) -> None:
+    """`kill PID` (or a CI timeout) during a long query: one line, exit 2, the output file untouched."""
+    project, scratch = places
+    target = scratch / "rows.csv"
+    target.write_text("before\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "DIPLOKG_HOME"}
+    endless = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~10^11 rows, produced one at a time
+    process = subprocess.Popen([sys.executable, "-m", "diplokg", "query", "-e", endless, "-o", str(target)],
+                               cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 2, err
+    assert err.splitlines()[-1] == "diplokg: interrupted; no file was changed." and "Traceback" not in err
+    assert target.read_text(encoding="utf-8") == "before\n" and not list(scratch.glob(".*.tmp"))
 
 
 def test_broken_pipe_is_one_line_and_exit_2(places: tuple[Path, Path]) -> None:

@@ -533,7 +533,16 @@ def fail(message: str, code: int) -> int:
     return code
 
 
+def interrupt(signum: int, frame: object) -> None:
+    """SIGTERM (a `kill`, a CI timeout) ends the run as Ctrl-C does: through the one error path."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, interrupt)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
