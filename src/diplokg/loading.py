@@ -24,7 +24,7 @@ from diplokg.errors import DiplokgError, line_of
 from diplokg.fileio import decode_utf8
 from diplokg.namespaces import DIP, ENTITIES_GRAPH, GRAPH, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, SCHEMA, bind_prefixes
 from diplokg.paths import Layout, default_layout
-from diplokg.progress import bar
+from diplokg.progress import bar, step
 
 RDF_EXTENSIONS = {".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".xml", ".owl", ".n3"}
 QUAD_FORMATS = {"nquads", "trig", "json-ld"}
@@ -234,6 +234,8 @@ def load_dataset(layout: Layout | None = None, extra_files: list[Path] | None = 
     known = {source.facts.resolve() for source in sources}
     for path in extra_files or []:
         if path.resolve() not in known:
+            if path.is_file() and path.stat().st_size > 10_000_000:  # a long parse: say so before it starts
+                step(f"parsing {path} ({path.stat().st_size / 1e6:.0f} MB, with rdflib)")
             load_source(dataset, source_of(path, layout), layout, empty_ok=False)
     return dataset
 
