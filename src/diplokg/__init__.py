@@ -16,7 +16,21 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from diplokg.api import Table, load, query, saved_queries, validate
+from typing import TYPE_CHECKING
+
 from diplokg.errors import DiplokgError
 
+if TYPE_CHECKING:
+    from diplokg.api import Table, load, query, saved_queries, validate
+
 __all__ = ["DiplokgError", "Table", "__version__", "load", "query", "saved_queries", "validate"]
+API = {"Table", "load", "query", "saved_queries", "validate"}
+
+
+def __getattr__(name: str) -> object:
+    """The API functions, imported on first use (the command line does not need them: 30 ms per command)."""
+    if name in API:
+        from diplokg import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'diplokg' has no attribute {name!r}")
