@@ -39,6 +39,7 @@ from diplokg.push import local_graphs
 from diplokg.remote import RemoteEngine, credentials, fetch_dataset, inject_values, parse_answer
 from diplokg.results import Result, Term
 from diplokg.store import open_store
+from processes import stop
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 # Oxigraph (0.5) and Virtuoso store literals of the integer-derived XSD types as xsd:integer.
@@ -99,12 +100,7 @@ def running(command: list[str], folder: Path, ready_url: str, seconds: float) ->
             time.sleep(0.1)
         yield
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, 20)
         log.close()
 
 

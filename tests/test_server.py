@@ -38,6 +38,7 @@ from diplokg.paths import Layout, default_layout
 from diplokg.prefixes import ENTITIES_GRAPH, ID, INFERRED_GRAPH, sparql_prologue
 from diplokg.results import Result
 from diplokg.store import open_store
+from processes import stop
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -79,12 +80,7 @@ def running_server(*options: str, home: Path | None = None) -> Iterator[str]:
                     time.sleep(0.3)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, 30)
 
 
 @pytest.fixture(scope="module")
