@@ -142,7 +142,8 @@ def command_figures(folder: Path, repeat: int, serve: bool, requests: int = 50) 
     from diplokg.sparqltext import bind_constants
 
     layout = Layout(folder)
-    env = {**os.environ, "DIPLOKG_HOME": str(folder)}
+    # as on a user's machine, where pip compiled diplokg's bytecode at install: cached .pyc files, whatever this shell says
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "DIPLOKG_HOME": str(folder)}
     diplokg = [sys.executable, "-m", "diplokg"]
     oxigraph = oxigraph_command()
     shutil.rmtree(layout.cache_dir, ignore_errors=True)
