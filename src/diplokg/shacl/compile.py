@@ -8,6 +8,7 @@ evaluator (diplokg.shacl.evaluate) checks instead.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -41,12 +42,11 @@ class Compiler:
 
     def __init__(self, shapes: ShapesGraph, data: DataGraph) -> None:
         self.shapes, self.data = shapes, data
-        self.counter = 0
+        self.counter = itertools.count(1)  # next() is atomic: shapes compile on several threads
         self.subclass_cache: dict[str, list[str]] = {}
 
     def fresh(self) -> str:
-        self.counter += 1
-        return f"?_{self.counter}"
+        return f"?_{next(self.counter)}"
 
     def subclasses(self, cls: str) -> list[str]:
         """The class and every class below it in the data (rdfs:subClassOf*)."""
