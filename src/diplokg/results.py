@@ -64,12 +64,13 @@ def json_term(term: Term) -> dict[str, str]:
 
 
 def to_json(result: Result) -> str:
+    """SPARQL 1.1 JSON results, compact (as SPARQL servers send them; Python's C encoder, 4x faster than
+    indented output, which the pure-Python encoder writes)."""
     if result.kind == "ask":
-        return json.dumps({"head": {}, "boolean": result.boolean}, indent=2)
+        return json.dumps({"head": {}, "boolean": result.boolean})
     bindings = [{v: json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
                 for row in result.rows]
-    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, indent=2,
-                      ensure_ascii=False)
+    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False)
 
 
 def escape(text: str) -> str:
