@@ -84,18 +84,19 @@ def collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit
     """A pyoxigraph answer as a Result, refusing more than `limit` rows or triples or `max_bytes` of values."""
     if isinstance(answer, ox.QueryBoolean):
         return Result("ask", boolean=bool(answer))
-    items, size = [], 0
+    triples = isinstance(answer, ox.QueryTriples)
+    variables = [] if triples else [v.value for v in answer.variables]
+    items: list[Any] = []
+    size = 0
     for item in itertools.islice(answer, limit + 1):
-        size += size_of(item) if isinstance(answer, ox.QueryTriples) else size_of(item[v] for v in answer.variables)
+        row = item if triples else tuple(item[v] for v in variables)  # each row read once, by name
+        size += size_of(row)
         if size > max_bytes:
             raise too_large(max_bytes, "bytes")
-        items.append(item)
+        items.append(row)
     if len(items) > limit:
-        raise too_large(limit, "triples" if isinstance(answer, ox.QueryTriples) else "rows")
-    if isinstance(answer, ox.QueryTriples):
-        return Result("graph", triples=items)
-    variables = [v.value for v in answer.variables]
-    return Result("select", variables, [tuple(solution[v] for v in variables) for solution in items])
+        raise too_large(limit, "triples" if triples else "rows")
+    return Result("graph", triples=items) if triples else Result("select", variables, items)
 
 
 def dataset_options(job: Job, own_dataset: bool) -> dict[str, Any]:
