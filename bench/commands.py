@@ -162,16 +162,14 @@ def command_figures(folder: Path, repeat: int, serve: bool, requests: int = 50) 
                                 "--results-format", "csv", "--union-default-graph"], env, repeat)}
     if serve:
         ours, theirs = free_port(), free_port()
+        server = ([*diplokg, "serve", "--port", str(ours), "--workers", "2"], env,
+                  f"http://127.0.0.1:{ours}/sparql?query=ASK%7B%7D", f"http://127.0.0.1:{ours}/queries/{COLD_QUERY}",
+                  "application/sparql-results+json")
         shutil.rmtree(layout.cache_dir)  # first a server that builds the store itself
-        fresh = serve_figures([*diplokg, "serve", "--port", str(ours), "--workers", "2"], env,
-                              f"http://127.0.0.1:{ours}/sparql?query=ASK%7B%7D", f"http://127.0.0.1:{ours}/queries/{COLD_QUERY}",
-                              "application/sparql-results+json", 1)
+        fresh = serve_figures(*server, 1)
         out[f"serve, query {COLD_QUERY}"] = {
             "fresh_startup_seconds": fresh["startup_seconds"],
-            "diplokg": serve_figures([*diplokg, "serve", "--port", str(ours), "--workers", "2"], env,
-                                     f"http://127.0.0.1:{ours}/sparql?query=ASK%7B%7D",
-                                     f"http://127.0.0.1:{ours}/queries/{COLD_QUERY}", "application/sparql-results+json",
-                                     requests),
+            "diplokg": serve_figures(*server, requests),
             "oxigraph": serve_figures([oxigraph, "serve-read-only", "--location", store, "--bind", f"127.0.0.1:{theirs}",
                                        "--union-default-graph"], env, f"http://127.0.0.1:{theirs}/query?query=ASK%7B%7D",
                                       f"http://127.0.0.1:{theirs}/query?query={quote(text)}",
