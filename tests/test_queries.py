@@ -374,3 +374,37 @@ def test_who_met_whom_default_is_cross_side_in_person_encounters_counted_once(ox
     everything = pairs(rows_of(oxigraph, "who-met-whom", sides="any", calls="true", umbrella="true"))
     assert everything[same_side] == 5 and everything[call] == 1 and everything[across] == 2
     assert len(default) == 139  # 7 x 8 at the lunch, 5 x 15 and 5 x 2 in Washington, two pairs met at both
+
+
+SOURCES_WITHOUT_DATE_CASE = """
+@prefix dip: <https://w3id.org/diplokg/ontology#> . @prefix ex: <https://example.org/> .
+@prefix oa: <http://www.w3.org/ns/oa#> . @prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix schema: <https://schema.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:g {
+  ex:Talk rdfs:subClassOf ex:Meeting . ex:Meeting rdfs:subClassOf schema:Event .
+  ex:undated a dip:SourceDocument ; schema:name "U" ; dip:fileName "u.txt" ; schema:characterCount 10 ;
+      dip:dateBasis dip:DateNotStated .
+  ex:empty a dip:SourceDocument ; schema:name "E" ; dip:fileName "e.txt" ; schema:characterCount 5 .
+  ex:dated a dip:SourceDocument ; schema:name "D" ; dip:fileName "d.txt" ; schema:characterCount 7 ;
+      schema:dateCreated "2021-07-01"^^xsd:date .
+  ex:s1 oa:hasSource ex:undated . ex:s2 oa:hasSource ex:undated . ex:s3 oa:hasSource ex:dated .
+  ex:talk a ex:Talk ; prov:wasDerivedFrom ex:s1, ex:s2 .
+  ex:dinner a schema:Event ; prov:wasDerivedFrom ex:s2 ; schema:startDate "2021-07-01"^^xsd:date .
+  ex:person a schema:Person ; prov:wasDerivedFrom ex:s1 .
+  ex:other a schema:Event ; prov:wasDerivedFrom ex:s3 .
+}
+"""
+
+
+def test_sources_without_date_counts_each_undated_event_once_through_subclasses() -> None:
+    store = ox.Store()
+    store.load(SOURCES_WITHOUT_DATE_CASE.encode(), ox.RdfFormat.TRIG)
+    dataset = Dataset(default_union=True)
+    dataset.parse(data=SOURCES_WITHOUT_DATE_CASE, format="trig")
+    query = CATALOGUE["sources-without-date"]
+    for engine in (OxigraphEngine(store), RdflibEngine(dataset)):
+        result = engine.query(query.text)
+        rows = {row[0].value: (row[1].value, row[3] and row[3].value, row[5].value) for row in result.rows}
+        assert rows == {"https://example.org/undated": ("U", expand_curie("dip:DateNotStated"), "1"),
+                        "https://example.org/empty": ("E", None, "0")}, type(engine).__name__
