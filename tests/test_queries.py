@@ -15,11 +15,12 @@ from rdflib import Dataset, Graph
 
 from diplokg.catalogue import SavedQuery, load_catalogue, read_query
 from diplokg.cli import main
-from diplokg.engines import OxigraphEngine, RdflibEngine
+from diplokg.engines import OxigraphEngine, RdflibEngine, from_oxigraph
 from diplokg.errors import DiplokgError
 from diplokg.paths import Layout, default_layout
 from diplokg.prefixes import expand_curie
 from diplokg.results import WRITERS, Result, Term, graph_bytes
+from diplokg.sparqltext import bind_constants, inject_values
 from diplokg.store import open_store
 
 CATALOGUE = load_catalogue(default_layout().queries_dir)
@@ -408,3 +409,21 @@ def test_sources_without_date_counts_each_undated_event_once_through_subclasses(
         rows = {row[0].value: (row[1].value, row[3] and row[3].value, row[5].value) for row in result.rows}
         assert rows == {"https://example.org/undated": ("U", expand_curie("dip:DateNotStated"), "1"),
                         "https://example.org/empty": ("E", None, "0")}, type(engine).__name__
+
+
+
+CONSTANT_BOUND = [q for q in QUERIES if q.parameters and bind_constants(q.text, q.bind({})) is not None]
+
+
+def test_most_parameters_are_bound_as_constants() -> None:
+    assert len(CONSTANT_BOUND) >= 10 and "find-names" in {q.name for q in CONSTANT_BOUND}
+
+
+@pytest.mark.parametrize("query", CONSTANT_BOUND, ids=lambda q: q.name)
+def test_values_block_gives_the_same_answer_as_constants(oxigraph: OxigraphEngine, query: SavedQuery) -> None:
+    """Remote endpoints and the query page get the parameters as VALUES blocks (outermost group and each
+    subquery that projects them); Oxigraph gets them as constants: both must mean the same."""
+    bindings = query.bind({})
+    texts = (bind_constants(query.text, bindings) or "", inject_values(query.text, bindings))
+    answers = [from_oxigraph(oxigraph.store.query(text, use_default_graph_as_union=True)) for text in texts]
+    assert size(answers[0]) > 0 and answers[0].comparable() == answers[1].comparable(), texts[1]

@@ -294,12 +294,16 @@ def test_values_block_goes_first_in_the_outermost_where_group() -> None:
         "CONSTRUCT WHERE { ?s <http://x/p> ?o }",
         "ASK { ?s <http://x/p> 'v1' }",
         "SELECT ?s ?o WHERE { { SELECT ?s ?o WHERE { ?s <http://x/p> ?o } } } ORDER BY ?o",
+        "SELECT ?s ?o WHERE { { SELECT ?s ?o WHERE { ?t <http://x/p> ?o FILTER(?t = ?s) } } }",  # the subquery needs it
     ]
     for text in queries:
         injected = inject_values(text, {"s": s1})
-        assert "VALUES (?s) { (<http://x/s1>) }" in injected
+        subqueries_seeing_s = text.count("SELECT ?s")  # the outermost one included
+        assert injected.count("VALUES (?s) { (<http://x/s1>) }") == max(1, subqueries_seeing_s), injected
         expected = from_oxigraph(store.query(text, substitutions={ox.Variable("s"): s1})).comparable()
         assert from_oxigraph(store.query(injected)).comparable() == expected, injected
+    unseen = inject_values("SELECT ?o WHERE { { SELECT ?o WHERE { ?t <http://x/p> ?o FILTER(?t = ?s) } } }", {"s": s1})
+    assert unseen.count("VALUES") == 1 and list(store.query(unseen)) == []  # the subquery's ?s is its own
     with pytest.raises(DiplokgError, match="no WHERE group"):
         inject_values("DESCRIBE <http://x/s1>", {"s": s1})
 

@@ -5,7 +5,8 @@ pyoxigraph gets the terms substituted as constants (`bind_constants`): its optim
 every pattern, where a VALUES block is joined only after whole UNIONs are evaluated (person-card at 10^6
 triples: 2 s with VALUES, milliseconds with constants). Where substitution cannot keep the meaning
 (the variable is assigned, tested with BOUND, listed in VALUES, or the query projects `*`), and for
-remote endpoints, the VALUES block first in the outermost WHERE group is used (`inject_values`).
+remote endpoints, the VALUES block first in the outermost WHERE group is used (`inject_values`), and in each
+subquery that projects the variable, so that both ways give a query the same meaning.
 The tokenizer (strings, IRIs, comments and variables skipped whole) also serves the server's checks.
 """
 
@@ -89,11 +90,43 @@ def where_group(text: str) -> WhereGroup:
     raise DiplokgError("Cannot bind parameters: the query has no WHERE group (or its braces do not balance).")
 
 
+def subquery_groups(text: str, names: set[str]) -> list[tuple[int, set[str]]]:
+    """Each subquery that sees some of `names`: the offset just inside its WHERE group's brace, and the names it
+    projects (`*` projects every one), itself and every subquery around it (as `bind_constants` reads scopes)."""
+    found: list[tuple[int, set[str]]] = []
+    scopes: list[tuple[int, set[str]]] = []  # (brace depth, names seen) of each subquery we are in
+    depth, parens, waiting = 0, 0, False
+    matches = list(TOKEN.finditer(text))
+    tokens = [(m.lastgroup or "", m.group()) for m in matches]
+    for index, match in enumerate(matches):
+        kind, value = tokens[index]
+        if kind == "word" and value.upper() == "SELECT" and depth > 0:
+            outer = scopes[-1][1] if scopes else names
+            own = projected(tokens, index)
+            scopes.append((depth, outer if own is None else outer & own))
+            waiting, parens = True, 0
+        elif kind in ("lparen", "rparen"):
+            parens += 1 if kind == "lparen" else -1
+        elif kind == "open":
+            if waiting and parens == 0 and scopes[-1][1]:
+                found.append((match.end(), scopes[-1][1]))
+            waiting, depth = False, depth + 1
+        elif kind == "close":
+            depth -= 1
+            while scopes and scopes[-1][0] > depth:
+                scopes.pop()
+    return found
+
+
 def inject_values(text: str, bindings: dict[str, Term]) -> str:
-    """The query with the bindings as a VALUES block first in its outermost WHERE group."""
+    """The query with the bindings as a VALUES block first in its outermost WHERE group, and in each subquery
+    that projects a bound variable (a subquery is evaluated on its own: the outer block would not reach it)."""
     if not bindings:
         return text
     block = values_block(bindings)
+    for offset, names in reversed(subquery_groups(text, set(bindings))):
+        inner = values_block({name: term for name, term in bindings.items() if name in names})
+        text = f"{text[:offset]} {inner}\n{text[offset:]}"
     group = where_group(text)
     if group.short_construct:
         # CONSTRUCT WHERE { T } admits triples only: spell it CONSTRUCT { T } WHERE { VALUES ... T }.
@@ -118,24 +151,43 @@ def projected(tokens: list[tuple[str, str]], select: int) -> set[str] | None:
     return names
 
 
+def fed_by_subqueries(tokens: list[tuple[str, str]], names: set[str]) -> dict[int, set[str]]:
+    """For each SELECT (its token index): which of `names` a subquery directly inside it projects by name."""
+    fed: dict[int, set[str]] = {}
+    selects: list[tuple[int, int]] = []  # (brace depth, token index) of each SELECT we are in
+    depth = 0
+    for index, (kind, value) in enumerate(tokens):
+        if kind == "word" and value.upper() == "SELECT":
+            if selects:
+                fed.setdefault(selects[-1][1], set()).update((projected(tokens, index) or set()) & names)
+            selects.append((depth, index))
+        elif kind in ("open", "close"):
+            depth += 1 if kind == "open" else -1
+            while selects and selects[-1][0] > depth:
+                selects.pop()
+    return fed
+
+
 def bind_constants(text: str, bindings: dict[str, Term]) -> str | None:
     """The query with each bound variable replaced by its serialised term: in patterns, expressions and
-    templates as the term, in a projection as `(term AS ?v)`, in GROUP BY, HAVING and ORDER BY as `(term)`;
-    inside a subquery only where the subquery projects the variable (elsewhere it is another variable).
+    templates as the term, in a projection as `(term AS ?v)` (left as `?v` where a subquery inside projects it),
+    in GROUP BY, HAVING and ORDER BY as `(term)`; inside a subquery only where the subquery projects the
+    variable (elsewhere it is another variable).
     None where substitution would change the meaning: then bind with `inject_values`."""
     check_bindings(bindings)
     terms = {name: str(term) for name, term in bindings.items()}
     tokens = [(m.lastgroup or "", m.group()) for m in TOKEN.finditer(text)]
     spans = [m.span() for m in TOKEN.finditer(text)]
+    fed = fed_by_subqueries(tokens, set(terms))
     out, last, depth, parens = [], 0, 0, 0
-    scopes: list[tuple[int, set[str] | None]] = []  # (brace depth, projected variables) of each SELECT we are in
+    scopes: list[tuple[int, set[str] | None, int]] = []  # (brace depth, projected variables, token index) of each SELECT
     clause, recent = "", ["", ""]  # the clause we are in; the last two tokens (words in upper case)
     for index, (kind, value) in enumerate(tokens):
         upper = value.upper()
         before, recent = recent, [recent[-1], upper]
         if kind == "word":
             if upper == "SELECT":
-                scopes.append((depth, projected(tokens, index)))
+                scopes.append((depth, projected(tokens, index), index))
                 clause, parens = "projection", 0
             elif upper in ("WHERE", "FROM") and clause == "projection" and parens == 0:
                 clause = ""
@@ -154,11 +206,13 @@ def bind_constants(text: str, bindings: dict[str, Term]) -> str | None:
         if value[0] not in "?$" or value[1:] not in terms:
             continue
         name = value[1:]
-        if any(names is not None and name not in names for level, names in scopes if level > 0):
+        if any(names is not None and name not in names for level, names, _ in scopes if level > 0):
             continue  # a subquery's own variable of the same name
         if clause == "values" or before[-1] == "AS" or before == ["BOUND", "("] or any(
-                names is None for level, names in scopes if level == 0):
+                names is None for level, names, _ in scopes if level == 0):
             return None
+        if clause == "projection" and parens == 0 and name in fed.get(scopes[-1][2], ()):
+            continue  # bound by the subquery that projects it
         term = terms[name]
         if clause == "projection":
             term = f"({term} AS {value})" if parens == 0 else term
