@@ -220,6 +220,8 @@ CASES = [
     Case("push-timeout", ("push", "--endpoint", "http://127.0.0.1:9/query", "--timeout", "0"), 2,
          "argument --timeout: 0 is out of range", usage=True, announced=False),
     Case("serve-timeout", ("serve", "--timeout", "0", "--port", "0"), 2, "--timeout must be positive, not 0.0."),
+    Case("serve-answer-cache", ("serve", "--answer-cache", "-1", "--port", "0"), 2,
+         "--answer-cache must be 0 (off) or more, not -1."),
     # every command on a source text in cp1252, and on facts files named with a space or a non-ASCII letter
     *[Case(f"cp1252-{c}", COMMAND_ARGS.get(c, (c,)), 2, f"data/sources/{LUNCH}.txt:", cp1252_text)
       for c in ENCODING_COMMANDS],

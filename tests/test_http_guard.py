@@ -21,6 +21,16 @@ def test_every_service_variant_is_refused_by_the_parser() -> None:
     assert sum(verdicts) >= 50  # recognised as SERVICE, a foreign graph or an ASCII escape, not merely as bad syntax
 
 
+def test_a_foreign_graph_is_refused_in_one_paragraph_however_many_graphs_there_are() -> None:
+    graphs = [f"http://x/g{i:04d}" for i in range(3000)]
+    check_graphs(graphs[:3], graphs)
+    with pytest.raises(Problem) as refused:
+        check_graphs(["http://x/g0001", "file:///etc/passwd"], graphs)
+    message = refused.value.message
+    assert refused.value.status == 403 and message.startswith("<file:///etc/passwd> is not a graph of this dataset")
+    assert message.count("<http://x/g") == 10 and "<http://x/g0009>" in message and "and 2990 more" in message
+
+
 def test_nesting_limit_counts_every_bracket() -> None:
     check_nesting("SELECT * WHERE " + "{" * NESTING_LIMIT + "}" * NESTING_LIMIT)
     with pytest.raises(Problem, match=f"{NESTING_LIMIT + 1} deep"):

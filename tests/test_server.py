@@ -345,6 +345,29 @@ def test_saved_query_errors(client: httpx.Client, path: str, params: dict, statu
     assert as_html.headers["content-type"].startswith("text/html") and fragment in as_html.text
 
 
+def test_saved_query_answers_are_remembered_while_the_one_worker_is_busy() -> None:
+    """A saved query's small answer is kept: asked again, it comes back at once, byte for byte, even while the only
+    worker is held by a slow query; the same query with another parameter waits for the worker."""
+    import threading
+
+    with running_server("--timeout", "3", "--workers", "1", "--max-workers", "1", "--queries-per-client", "8") as url, \
+            httpx.Client(base_url=url, timeout=30) as http:
+        first = http.get("/queries/people-of-organisation", params={"format": "json"})
+        assert first.status_code == 200 and first.json()["results"]["bindings"]
+        slow = threading.Thread(target=http.post, args=("/sparql",), kwargs={"data": {"query": SLOW}})
+        slow.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        again = http.get("/queries/people-of-organisation", params={"format": "json"})
+        remembered_in = time.monotonic() - started
+        other = http.get("/queries/people-of-organisation",
+                         params={"format": "json", "organisation": "orgn:government-of-the-united-states"})
+        waited = time.monotonic() - started - remembered_in
+        slow.join()
+        assert again.status_code == 200 and again.content == first.content and remembered_in < 1.0
+        assert other.status_code == 200 and other.content != first.content and waited > 1.5
+
+
 # ---------------------------------------------------------------- entities, VoID, dumps
 
 

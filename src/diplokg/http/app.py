@@ -47,14 +47,17 @@ class Settings:
     workers: int = 2
     max_workers: int = 8
     per_client: int = 4
+    answer_cache: int = 16 << 20
 
 
 class Service:
-    """Everything the handlers share: settings, the pages' store, the catalogue, the workers, descriptions, dumps."""
+    """Everything the handlers share: settings, the pages' store, the catalogue, the workers, the saved queries'
+    remembered answers, descriptions, dumps."""
 
     def __init__(self, settings: Settings, built: Built) -> None:
         from diplokg.catalogue import load_catalogue
         from diplokg.export import Dumps
+        from diplokg.http.answers import AnswerCache
         from diplokg.http.describe import Descriptions
         from diplokg.http.pool import WorkerPool
         from diplokg.pages import Pages
@@ -66,6 +69,7 @@ class Service:
         self.pages: Pages = Pages(built.store)
         self.descriptions: Descriptions = Descriptions.of(built, self.dumps)
         self.pool: WorkerPool = WorkerPool(built.folder, settings.workers, settings.max_workers, settings.per_client)
+        self.answers = AnswerCache(settings.answer_cache)
 
     @property
     def base(self) -> str:

@@ -7,6 +7,7 @@ address it listens on), never with what a client sent in its Host header.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
@@ -76,8 +77,9 @@ class Descriptions:
         """From a build's manifest (graph sizes) and its derived values (vocabularies, computed once per build)."""
         return cls(build.manifest.graphs, dumps, build.derived("vocabularies", lambda: vocabularies(build.store)))
 
-    @property
+    @cached_property
     def graphs(self) -> list[str]:
+        """The graph names, sorted (once: a large corpus has thousands)."""
         return sorted(self.counts)
 
     def asserted_triples(self) -> int:

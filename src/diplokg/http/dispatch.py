@@ -2,8 +2,9 @@
 
 The request's client is counted for its whole trip (429 past the limit per client). Waiting for a
 worker and waiting for the answer both race the client's disconnection: a client that leaves has
-its query killed at once. A successful answer is streamed from the worker in chunks (the server
-process never holds a whole answer); the worker is released once the last chunk is sent.
+its query killed at once. An answer that fits one message comes with its head; a larger one is
+streamed from the worker in chunks (the server process never holds a whole one), and its worker is
+released once the last chunk is sent.
 """
 
 from __future__ import annotations
@@ -60,12 +61,13 @@ class Trip:
         self.done = False
 
     async def run(self, request: Request, job: Job, timeout: float) -> Answer:
-        """Run the job; the answer's head (a body of `payload` bytes then waits in the worker, see `stream`)."""
+        """Run the job; the answer's head (with the body, or the body's size in bytes: then the body waits in the
+        worker, see `chunks`)."""
         self.pool.enter(self.client)
         watcher = asyncio.ensure_future(disconnected(request))
         deadline = time.monotonic() + timeout
         try:
-            self.worker = await race(self.pool.acquire(self.client, timeout), watcher)
+            self.worker = self.pool.take_idle(self.client) or await race(self.pool.acquire(self.client, timeout), watcher)
             try:
                 answer = await race(self.pool.run(self.worker, job, deadline, timeout), watcher)
             except ClientGone:
@@ -75,7 +77,7 @@ class Trip:
             except Problem:
                 self.worker = None  # the pool has killed it
                 raise
-            if answer.status == 200 and isinstance(answer.payload, int) and answer.payload > 0:
+            if answer.status == 200 and isinstance(answer.payload, int):
                 self.remaining = answer.payload
             return answer
         except BaseException:
@@ -103,7 +105,8 @@ class Trip:
         assert self.worker is not None
         deadline = time.monotonic() + timeout
         while self.remaining > 0:
-            chunk = await asyncio.wait_for(self.worker.receive(), max(0.0, deadline - time.monotonic()))
+            async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                chunk = await self.worker.receive()
             self.remaining -= len(chunk)
             yield chunk
 

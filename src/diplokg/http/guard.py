@@ -17,7 +17,7 @@ words around the error.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -25,6 +25,7 @@ from urllib.parse import urljoin
 from diplokg.http.problems import Problem
 
 NESTING_LIMIT = 64
+SHOWN_GRAPHS = 10  # graphs a refusal lists (a corpus may have thousands)
 ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 OPENING, CLOSING = "{([", "})]"
 FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE", "AskQuery": "ASK"}
@@ -123,13 +124,16 @@ def check_query(text: str, predeclared: dict[str, str]) -> Checked:
     return Checked(FORMS[query.name], graphs, bool(clauses))
 
 
-def check_graphs(named: Sequence[str], available: Sequence[str]) -> None:
+def check_graphs(named: Sequence[str], available: Collection[str]) -> None:
     """Refuse a dataset that names anything but this dataset's graphs: no file or network is ever read."""
     for iri in named:
         if iri not in available:
+            listed = sorted(available)
+            shown = ", ".join(f"<{g}>" for g in listed[:SHOWN_GRAPHS])
+            more = f" and {len(listed) - SHOWN_GRAPHS} more (see /.well-known/void)" if len(listed) > SHOWN_GRAPHS else ""
             raise Problem(403, f"<{iri}> is not a graph of this dataset. This server reads no files and fetches nothing: "
-                               "FROM, FROM NAMED, default-graph-uri and named-graph-uri may only name its graphs: "
-                               + ", ".join(f"<{g}>" for g in available) + ".")
+                               f"FROM, FROM NAMED, default-graph-uri and named-graph-uri may only name its graphs: {shown}"
+                               f"{more}.")
 
 
 NOISE = re.compile(r"\[[^\]]*\]|'[^']*'")  # character classes and literal characters in the parser's expectations

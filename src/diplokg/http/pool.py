@@ -67,7 +67,8 @@ class Worker:
 
 @dataclass
 class Answer:
-    """A worker's answer: status, format name (or error message), and the body's size or a Result."""
+    """A worker's answer: status, format name (or error message), and the body (if it fit one message), the
+    size of the body still to come in chunks, or a Result."""
 
     status: int
     detail: str
@@ -168,15 +169,22 @@ class WorkerPool:
             self.starting += 1
             self.background(self.restock())
 
+    def take_idle(self, client: str) -> Worker | None:
+        """An idle worker for a client now, if one may go to it (the reserve is kept for clients with no query)."""
+        running = sum(1 for w in self.busy if w.client == client)
+        if not self.idle or (running and len(self.idle) <= RESERVED):
+            return None
+        worker = self.idle.pop()  # the most recently used
+        worker.client = client
+        self.busy.add(worker)
+        self.replenish()
+        return worker
+
     async def acquire(self, client: str, timeout: float) -> Worker:
         """An idle worker for a client, waiting at most `timeout` seconds (503 past it); when workers are short,
         the client with the fewest queries running is served first."""
-        running = sum(1 for w in self.busy if w.client == client)
-        if self.idle and (running == 0 or len(self.idle) > RESERVED):
-            worker = self.idle.pop()  # the most recently used
-            worker.client = client
-            self.busy.add(worker)
-            self.replenish()
+        worker = self.take_idle(client)
+        if worker is not None:
             return worker
         waiter: asyncio.Future[Worker] = asyncio.get_running_loop().create_future()
         self.waiters.append((client, waiter))
@@ -240,7 +248,8 @@ class WorkerPool:
         worker.timer = asyncio.get_running_loop().call_later(DEMOTE_AFTER, worker.demote)
         try:
             worker.send(job)
-            head = await asyncio.wait_for(worker.receive(), max(0.0, deadline - time.monotonic()))
+            async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                head = await worker.receive()
         except TimeoutError:
             self.discard(worker)
             raise Problem(503, f"The query ran longer than this server's limit of {timeout:g} s and was "

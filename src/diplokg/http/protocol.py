@@ -8,6 +8,7 @@ the guard in the worker, after the nesting limit. The answer is streamed from th
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
@@ -98,18 +99,25 @@ async def answer(request: Request, service: Service, text: str, params: list[tup
     return await run(request, service, job, offers)
 
 
-async def run(request: Request, service: Service, job: Job, offers: dict[str, dict[str, str]]) -> Response:
-    """Run a job for a request and stream its answer (errors become Problems)."""
+async def run(request: Request, service: Service, job: Job, offers: dict[str, dict[str, str]],
+              answer_key: Hashable | None = None) -> Response:
+    """Run a job for a request and send its answer, streamed if it came in chunks (errors become Problems);
+    with an `answer_key`, a small answer is remembered under it and given again without running the job."""
     from starlette.responses import Response
 
+    headers = {"Vary": "Accept", "Cache-Control": "public, max-age=60"}
+    kept = None if answer_key is None else service.answers.get(answer_key)
+    if kept is not None:
+        return Response(kept[1], media_type=kept[0], headers=headers)
     trip = Trip(service.pool, request.client.host if request.client else "unknown")
     head = await trip.run(request, job, service.settings.timeout)
     if head.status != 200:
         raise Problem(head.status, head.detail)
     kind, _, name = head.detail.partition(":")
     media = media_type(name, offers[kind])
-    headers = {"Vary": "Accept", "Cache-Control": "public, max-age=60"}
-    if not trip.remaining:
-        return Response(b"", media_type=media, headers=headers)
+    if isinstance(head.payload, bytes):  # the whole answer came with its head
+        if answer_key is not None:
+            service.answers.put(answer_key, media, head.payload)
+        return Response(head.payload, media_type=media, headers=headers)
     return TripResponse(trip, service.settings.timeout, media_type=media, headers={**headers,
                                                                                    "Content-Length": str(head.payload)})

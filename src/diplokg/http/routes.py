@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 
+from diplokg.http.answers import repeatable
 from diplokg.http.app import rdf_response, service_of, tagged
 from diplokg.http.negotiation import graph_offers, require_format, result_offers
 from diplokg.http.problems import Problem
@@ -99,7 +100,8 @@ async def saved_query(request: Request) -> Response:
     job = Job(query.text, {kind: "python" if name == "html" else name}, settings.max_results, settings.max_bytes,
               bindings, trusted=True)
     if name != "html":
-        return await run(request, service, job, offers)
+        key = (query.name, tuple((k, str(term)) for k, term in sorted(bindings.items())), name)
+        return await run(request, service, job, offers, key if repeatable(query.text) else None)
     from diplokg.http.dispatch import Trip
 
     trip = Trip(service.pool, request.client.host if request.client else "unknown")

@@ -96,6 +96,8 @@ def run_serve(args: argparse.Namespace) -> int:
                           ("--queries-per-client", args.queries_per_client)):
         if value <= 0:
             raise DiplokgError(f"{option} must be positive, not {value}.")
+    if args.answer_cache < 0:
+        raise DiplokgError(f"--answer-cache must be 0 (off) or more, not {args.answer_cache}.")
     if args.max_workers < args.workers:
         raise DiplokgError(f"--max-workers ({args.max_workers}) must be at least --workers ({args.workers}).")
     try:
@@ -109,7 +111,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if built is None:
         return 1
     settings = Settings(layout, base, args.timeout, args.max_results, args.max_bytes, workers=args.workers,
-                        max_workers=args.max_workers, per_client=args.queries_per_client)
+                        max_workers=args.max_workers, per_client=args.queries_per_client, answer_cache=args.answer_cache)
     service = Service(settings, built)
     print(f"diplokg: serving {base} on {args.host}:{args.port} (SPARQL endpoint {base}sparql, {settings.workers} "
           f"query workers ready, up to {settings.max_workers}, {settings.timeout:g} s timeout); Ctrl-C stops",
@@ -149,4 +151,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="query worker processes at most, so queries running at once (default: 8)")
     parser.add_argument("--queries-per-client", type=int, default=4, metavar="N",
                         help="queries one client address may have running or waiting (429 past it; default: 4)")
+    parser.add_argument("--answer-cache", type=int, default=16 << 20, metavar="B",
+                        help="remember the saved queries' small answers, up to B bytes in all (the data never changes "
+                             "while the server runs; 0 turns it off; default: 16 MiB)")
     parser.set_defaults(run=run_serve)

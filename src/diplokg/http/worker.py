@@ -4,7 +4,8 @@ It installs the network sandbox, opens the server's build read-only (`startup.op
 says it is ready,
 then answers jobs one at a time: check the query (`guard`), run it on pyoxigraph with the job's
 dataset, collect at most `limit` rows or triples and `max_bytes` bytes of values, serialise it as
-asked and send it back in chunks (or a pickled Result, for the HTML pages). Messages are pickles
+asked and send it back: with its head when it fits one message, else in chunks after the head (or a
+pickled Result, for the HTML pages). Messages are pickles
 with a 4-byte length; the server is the only peer. The server kills a worker whose query outlives
 its deadline or whose client went away, so nothing here watches the clock.
 """
@@ -178,8 +179,8 @@ def serve(jobs: BinaryIO, answers: BinaryIO, folder: str) -> None:
         except EOFError:
             return
         status, detail, body = execute(store, graphs, job)
-        if isinstance(body, Result) or status != 200:
-            send(answers, (status, detail, body))
+        if isinstance(body, Result) or status != 200 or len(body) <= CHUNK:
+            send(answers, (status, detail, body))  # the whole answer in one message
             continue
         send(answers, (status, detail, len(body)))
         for start in range(0, len(body), CHUNK):
