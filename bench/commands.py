@@ -2,9 +2,10 @@
 
 Each command runs in a fresh process on a corpus folder (DIPLOKG_HOME): `diplokg build` with no store, then
 with the store current; `diplokg stats`; a cold `diplokg query NAME` beside `oxigraph query` on the same
-store with the same (bound) query text; and, with `serve`, `diplokg serve` beside
-`oxigraph serve-read-only --location` the same store: time until it answers, resident memory of all its
-processes, and the median latency of the saved query over HTTP (sequential requests, keep-alive).
+store with the same (bound) query text; and, with `serve`, `diplokg serve` (with its answer cache, as users
+run it, and with `--answer-cache 0`: every request runs the query) beside `oxigraph serve-read-only
+--location` the same store: time until it answers, resident memory of all its processes, and the median
+latency of the saved query over HTTP (sequential requests, keep-alive).
 Wall times are medians; memory is each process's peak RSS (os.wait4) or, for servers, the sum of the
 current RSS of the server and its child processes once it answers.
 """
@@ -167,9 +168,11 @@ def command_figures(folder: Path, repeat: int, serve: bool, requests: int = 50) 
                   "application/sparql-results+json")
         shutil.rmtree(layout.cache_dir)  # first a server that builds the store itself
         fresh = serve_figures(*server, 1)
+        command, *rest = server
         out[f"serve, query {COLD_QUERY}"] = {
             "fresh_startup_seconds": fresh["startup_seconds"],
             "diplokg": serve_figures(*server, requests),
+            "diplokg_uncached": serve_figures([*command, "--answer-cache", "0"], *rest, requests),
             "oxigraph": serve_figures([oxigraph, "serve-read-only", "--location", store, "--bind", f"127.0.0.1:{theirs}",
                                        "--union-default-graph"], env, f"http://127.0.0.1:{theirs}/query?query=ASK%7B%7D",
                                       f"http://127.0.0.1:{theirs}/query?query={quote(text)}",
@@ -190,6 +193,10 @@ def command_table(figures: dict[str, Any]) -> list[str]:
                       f"| {name}: RSS of all processes | {ours['rss_mb']:.0f} MB | {theirs['rss_mb']:.0f} MB | |",
                       f"| {name}: p50 latency | {ours['p50_seconds'] * 1000:.1f} ms | {theirs['p50_seconds'] * 1000:.1f} ms "
                       f"| {ours['p50_seconds'] / theirs['p50_seconds']:.2f}x |"]
+            if "diplokg_uncached" in row:
+                uncached = row["diplokg_uncached"]["p50_seconds"]
+                lines.append(f"| {name}: p50 latency, answer cache off | {uncached * 1000:.1f} ms | "
+                             f"{theirs['p50_seconds'] * 1000:.1f} ms | {uncached / theirs['p50_seconds']:.2f}x |")
         elif "diplokg" in row:
             ours, theirs = row["diplokg"], row["oxigraph"]
             lines.append(f"| {name} | {ours['seconds']:.3f} s, {ours['peak_mb']:.0f} MB | {theirs['seconds']:.3f} s, "
