@@ -13,8 +13,6 @@ the query text). Types: iri, string, langstring (text@lang), date, integer, deci
 
 from __future__ import annotations
 
-import datetime
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +117,8 @@ def parse_term(kind: str, raw: str) -> ox.NamedNode | ox.Literal:
             raise ValueError(f"{raw!r} is not text@lang")
         return ox.Literal(text, language=lang)
     if kind == "date":
+        import datetime
+
         try:
             day = datetime.date.fromisoformat(raw) if re.match(r"^\d{4}-\d{2}-\d{2}$", raw) else None
         except ValueError:
@@ -184,6 +184,8 @@ def find_query(catalogue: dict[str, SavedQuery], name: str) -> SavedQuery:
     for query in catalogue.values():
         if name in (query.name, query.path.stem, query.path.name):
             return query
+    import difflib
+
     close = difflib.get_close_matches(name, list(catalogue), n=3, cutoff=0.4)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     raise DiplokgError(f"No saved query named {name!r}.{hint} Run `diplokg queries` for the catalogue.")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -68,6 +67,8 @@ def write_atomically(target: str | Path, produce: Callable[[BinaryIO], None]) ->
         produce(sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return
+    import tempfile
+
     path = Path(target)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
