@@ -86,9 +86,7 @@ def from_oxigraph(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples)
         return Result("ask", boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):
         return Result("graph", triples=list(answer))
-    variables = [v.value for v in answer.variables]
-    rows = [tuple(solution[v] for v in variables) for solution in answer]
-    return Result("select", variables, rows)
+    return Result("select", [v.value for v in answer.variables], [tuple(solution) for solution in answer])  # in order
 
 
 def to_oxigraph(node: Node | None) -> Term | None:

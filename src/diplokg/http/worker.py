@@ -90,7 +90,7 @@ def collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit
     items: list[Any] = []
     size = 0
     for item in itertools.islice(answer, limit + 1):
-        row = item if triples else tuple(item[v] for v in variables)  # each row read once, by name
+        row = item if triples else tuple(item)  # a solution's values, in the order of the variables
         size += size_of(row)
         if size > max_bytes:
             raise too_large(max_bytes, "bytes")
