@@ -427,3 +427,29 @@ def test_values_block_gives_the_same_answer_as_constants(oxigraph: OxigraphEngin
     texts = (bind_constants(query.text, bindings) or "", inject_values(query.text, bindings))
     answers = [from_oxigraph(oxigraph.store.query(text, use_default_graph_as_union=True)) for text in texts]
     assert size(answers[0]) > 0 and answers[0].comparable() == answers[1].comparable(), texts[1]
+
+
+SUBQUERY_SHAPES = {  # text -> the ?o values expected with ?s bound to <http://x/s1>
+    "SELECT ?s ?o WHERE { ?s <http://x/p> ?o }": ["v1"],
+    "SELECT ?s ?o WHERE { { SELECT ?s ?o WHERE { ?t <http://x/p> ?o FILTER(?t = ?s) } } }": ["v1"],
+    "SELECT ?s ?o WHERE { { SELECT ?s ?o WHERE { ?t <http://x/p> ?o } GROUP BY ?s ?o "
+    "HAVING (STRAFTER(STR(?s), 'http://x/s') = STRAFTER(?o, 'v')) } }": ["v1"],
+    "SELECT ?s ?o WHERE { { SELECT ?s ?o WHERE { { SELECT ?s ?o WHERE { ?s <http://x/p> ?o } } } } }": ["v1"],
+    "SELECT ?o WHERE { { SELECT ?o WHERE { ?s <http://x/p> ?o } } } ORDER BY ?o": ["v0", "v1", "v2"],
+    "SELECT ?s ?o WHERE { { SELECT * WHERE { ?s <http://x/p> ?o } } }": ["v1"],
+}
+
+
+@pytest.mark.parametrize("text", list(SUBQUERY_SHAPES))
+def test_constants_and_values_blocks_mean_the_same_in_subqueries(text: str) -> None:
+    """A parameter reaches a subquery exactly where the subquery projects it, however it is bound."""
+    store = ox.Store()
+    for i in range(3):
+        store.add(ox.Quad(ox.NamedNode(f"http://x/s{i}"), ox.NamedNode("http://x/p"), ox.Literal(f"v{i}")))
+    bindings = {"s": ox.NamedNode("http://x/s1")}
+    constants = bind_constants(text, bindings)
+    assert constants is not None
+    for bound in (constants, inject_values(text, bindings)):
+        result = from_oxigraph(store.query(bound))
+        column = result.variables.index("o")
+        assert [row[column].value for row in result.rows] == SUBQUERY_SHAPES[text], bound
