@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from diplokg import __version__
-from diplokg.cli import HELP, build_parser, main
+from diplokg.cli import HELP, build_parser, main, requested_command
 from diplokg.errors import DiplokgError
 from diplokg.paths import MARKER, Layout, builtin_root, default_layout, find_project
 
@@ -155,6 +155,17 @@ def test_every_subcommand_help_has_a_description_exit_codes_and_an_example(
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0 and capsys.readouterr().out.strip() == f"diplokg {__version__}"
+
+
+def test_only_the_command_run_gets_a_parser() -> None:
+    assert requested_command(["-C", "query", "--debug", "stats", "--format", "csv"]) == "stats"
+    assert requested_command(["--project=x", "query", "met"]) == "query"
+    assert requested_command(["bogus"]) is None and requested_command(["--version"]) is None
+    args = ["query", "met", "--format", "csv", "-p", "a=b", "--no-inferred"]
+    one = build_parser("query")
+    assert vars(one.parse_args(args)) == vars(build_parser().parse_args(args))
+    commands = next(a for a in one._actions if isinstance(a, argparse._SubParsersAction))
+    assert list(commands.choices) == ["query"]
 
 
 def test_one_meaning_per_short_option() -> None:
