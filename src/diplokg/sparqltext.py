@@ -91,31 +91,61 @@ def where_group(text: str) -> WhereGroup:
     raise DiplokgError("Cannot bind parameters: the query has no WHERE group (or its braces do not balance).")
 
 
-def subquery_groups(text: str, names: set[str]) -> list[tuple[int, set[str]]]:
-    """Each subquery that sees some of `names`: the offset just inside its WHERE group's brace, and the names it
-    projects (`*` projects every one), itself and every subquery around it (as `bind_constants` reads scopes)."""
-    found: list[tuple[int, set[str]]] = []
-    scopes: list[tuple[int, set[str]]] = []  # (brace depth, names seen) of each subquery we are in
-    depth, parens, waiting = 0, 0, False
-    matches = list(TOKEN.finditer(text))
-    tokens = [(m.lastgroup or "", m.group()) for m in matches]
-    for index, match in enumerate(matches):
-        kind, value = tokens[index]
-        if kind == "word" and value.upper() == "SELECT" and depth > 0:
-            outer = scopes[-1][1] if scopes else names
-            own = projected(tokens, index)
-            scopes.append((depth, outer if own is None else outer & own))
-            waiting, parens = True, 0
+@dataclass
+class Select:
+    """A SELECT in a query: its token index, brace depth, the SELECT it is nested in (its position in the list;
+    None for an outermost one), the variables it projects (None for `*`), and the offset just inside its WHERE
+    group's brace."""
+
+    token: int
+    depth: int
+    parent: int | None
+    projects: set[str] | None
+    opens: int = -1
+
+
+def selects_of(tokens: list[tuple[str, str]], matches: list[re.Match[str]]) -> list[Select]:
+    """Every SELECT of a query, outer ones before those nested in them (one walk over the tokens)."""
+    found: list[Select] = []
+    enclosing: list[int] = []  # positions in `found` of the SELECTs we are in
+    depth, parens, waiting = 0, 0, None
+    for index, (kind, value) in enumerate(tokens):
+        if kind == "word" and value.upper() == "SELECT":
+            found.append(Select(index, depth, enclosing[-1] if enclosing else None, projected(tokens, index)))
+            enclosing.append(len(found) - 1)
+            waiting, parens = found[-1], 0
         elif kind in ("lparen", "rparen"):
             parens += 1 if kind == "lparen" else -1
         elif kind == "open":
-            if waiting and parens == 0 and scopes[-1][1]:
-                found.append((match.end(), scopes[-1][1]))
-            waiting, depth = False, depth + 1
+            if waiting is not None and parens == 0:
+                waiting.opens, waiting = matches[index].end(), None
+            depth += 1
         elif kind == "close":
             depth -= 1
-            while scopes and scopes[-1][0] > depth:
-                scopes.pop()
+            while enclosing and found[enclosing[-1]].depth > depth:
+                enclosing.pop()
+    return found
+
+
+def tokens_of(text: str) -> tuple[list[tuple[str, str]], list[re.Match[str]]]:
+    """A query's tokens as (kind, text), and their matches (for offsets)."""
+    matches = list(TOKEN.finditer(text))
+    return [(m.lastgroup or "", m.group()) for m in matches], matches
+
+
+def subquery_groups(text: str, names: set[str]) -> list[tuple[int, set[str]]]:
+    """Each subquery that sees some of `names`: the offset just inside its WHERE group's brace, and the names it
+    projects (`*` projects every one), itself and every subquery around it (as `bind_constants` reads scopes)."""
+    selects = selects_of(*tokens_of(text))
+    seen: dict[int, set[str]] = {}  # position -> the names a subquery sees
+    found = []
+    for position, select in enumerate(selects):
+        if select.depth == 0:
+            continue
+        outer = names if select.parent is None else seen.get(select.parent, names)
+        seen[position] = outer if select.projects is None else outer & select.projects
+        if seen[position] and select.opens >= 0:
+            found.append((select.opens, seen[position]))
     return found
 
 
@@ -152,20 +182,12 @@ def projected(tokens: list[tuple[str, str]], select: int) -> set[str] | None:
     return names
 
 
-def fed_by_subqueries(tokens: list[tuple[str, str]], names: set[str]) -> dict[int, set[str]]:
+def fed_by_subqueries(selects: list[Select], names: set[str]) -> dict[int, set[str]]:
     """For each SELECT (its token index): which of `names` a subquery directly inside it projects by name."""
     fed: dict[int, set[str]] = {}
-    selects: list[tuple[int, int]] = []  # (brace depth, token index) of each SELECT we are in
-    depth = 0
-    for index, (kind, value) in enumerate(tokens):
-        if kind == "word" and value.upper() == "SELECT":
-            if selects:
-                fed.setdefault(selects[-1][1], set()).update((projected(tokens, index) or set()) & names)
-            selects.append((depth, index))
-        elif kind in ("open", "close"):
-            depth += 1 if kind == "open" else -1
-            while selects and selects[-1][0] > depth:
-                selects.pop()
+    for select in selects:
+        if select.parent is not None:
+            fed.setdefault(selects[select.parent].token, set()).update((select.projects or set()) & names)
     return fed
 
 
@@ -184,9 +206,8 @@ def substituted(text: str, serialised: tuple[tuple[str, str], ...]) -> str | Non
     """`bind_constants` on serialised terms, remembered: a server binds the same saved query again and again,
     and reading the text costs a quarter of a millisecond."""
     terms = dict(serialised)
-    tokens = [(m.lastgroup or "", m.group()) for m in TOKEN.finditer(text)]
-    spans = [m.span() for m in TOKEN.finditer(text)]
-    fed = fed_by_subqueries(tokens, set(terms))
+    tokens, matches = tokens_of(text)
+    fed = fed_by_subqueries(selects_of(tokens, matches), set(terms))
     out, last, depth, parens = [], 0, 0, 0
     scopes: list[tuple[int, set[str] | None, int]] = []  # (brace depth, projected variables, token index) of each SELECT
     clause, recent = "", ["", ""]  # the clause we are in; the last two tokens (words in upper case)
@@ -226,7 +247,7 @@ def substituted(text: str, serialised: tuple[tuple[str, str], ...]) -> str | Non
             term = f"({term} AS {value})" if parens == 0 else term
         elif clause == "modifier":
             term = f"({term})"
-        start, end = spans[index]
+        start, end = matches[index].span()
         out += [text[last:start], term]
         last = end
     return "".join(out) + text[last:]
