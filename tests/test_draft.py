@@ -18,6 +18,7 @@ from diplokg.anchor import anchor_facts
 from diplokg.cli import main
 from diplokg.drafting.extract import draft_text
 from diplokg.drafting.gazetteer import load_gazetteer
+from diplokg.drafting.situations import situations_in
 from diplokg.drafting.writer import explain, render
 from diplokg.namespaces import DIP, SCHEMA
 from diplokg.paths import Layout, default_layout
@@ -108,6 +109,16 @@ def test_draft_of_an_invented_release_has_the_expected_facts(name: str, gazettee
             assert str(graph.value(statement, DIP.attributedAsPrinted)) == item["printed"]
         if "caption_names" in item:
             assert graph.value(statement, DIP.captionNames) == iri(item["caption_names"])
+    for starts in expected.get("not_statements", []):  # narration of an outcome is a situation, not a statement
+        assert not [t for t in graph.objects(None, SCHEMA.text) if str(t).startswith(starts)], starts
+    for item in expected.get("situations", []):
+        assert len([s for s in graph.subjects(DIP.situationStatus, iri(item["status"]))
+                    if set(graph.objects(s, DIP.party)) == {iri(p) for p in item["parties"]}]) == 1, item
+
+
+def test_agreeing_on_a_view_is_agreed_and_agreeing_to_act_is_committed() -> None:
+    assert [s.status for s in situations_in("The officials agreed on the vision of strengthening ties.", 0, 0)] == ["dip:Agreed"]
+    assert [s.status for s in situations_in("Both officials agreed to hold a meeting next April.", 0, 0)] == ["dip:Committed"]
 
 
 def test_every_proposal_is_unreviewed_with_its_evidence_and_every_quote_is_verbatim(gazetteer) -> None:

@@ -1,10 +1,11 @@
-"""Commitments, stated positions, proposals, things discussed or not confirmed, and agreements.
+"""Commitments, agreements on a view, stated positions, proposals, things discussed or not confirmed, and
+named agreements.
 
 Each is a dip:Situation whose status is the one the text states: 'committed to / agreed to' (dip:Committed,
-each side a party), 'was in agreement with / expressed its interest in' (dip:PositionStated), 'proposed'
-(dip:Proposed), 'would talk about / discussed' (dip:Discussed), 'not (officially) confirmed'
-(dip:NotConfirmed). A named agreement ('Memorandum of Understanding on …') is a dip:Agreement, tied to
-the signing event that signed it.
+each side a party), 'agreed on' a view or objective (dip:Agreed, each side a party), 'was in agreement with /
+expressed its interest in' (dip:PositionStated), 'proposed' (dip:Proposed), 'would talk about / discussed'
+(dip:Discussed), 'not (officially) confirmed' (dip:NotConfirmed). A named agreement ('Memorandum of
+Understanding on …') is a dip:Agreement, tied to the signing event that signed it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import dataclass, field
 
 STATUSES = [
     ("dip:NotConfirmed", re.compile(r"\bnot (?:been )?(?:officially )?confirmed\b")),
-    ("dip:Committed", re.compile(r"\b(?:committed(?: to| a)?|agreed (?:to|on)|pledged to|undertook to|will (?:jointly )?"
+    ("dip:Committed", re.compile(r"\b(?:committed(?: to| a)?|agreed to|pledged to|undertook to|will (?:jointly )?"
                                  r"(?:work|seek|promote|strengthen))\b")),
+    ("dip:Agreed", re.compile(r"\bagreed on\b")),
     ("dip:PositionStated", re.compile(r"\b(?:(?:was|were|is|are) in agreement with|expressed (?:its|his|her|their) "
                                       r"(?:interest|support|willingness) (?:in|for|to))\b")),
     ("dip:Proposed", re.compile(r"\bproposed\b")),

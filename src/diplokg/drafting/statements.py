@@ -5,7 +5,8 @@ The speaker comes from the attribution: a caption after the words ("… ” Marc
 subject before them ("X said: “…”"); never from a name that merely stands nearby. When the quoted
 words report a named subject in the third person ("“Foreign Minister Ebrard emphasized …"), that
 subject is the speaker, the words are reported speech, and the caption is only what is printed.
-Outside quotation marks, "X said / emphasized / thanked …" is reported speech by X.
+Outside quotation marks, "X said / emphasized / thanked …" is reported speech by X; "X agreed / committed …"
+narrates an outcome, which is a situation (`situations`), not a statement.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 
 SPEECH_VERBS = ("said|says|stated|states|emphasized|emphasised|stressed|highlighted|underlined|underscored|noted|"
                 "thanked|expressed|pointed out|announced|affirmed|reaffirmed|reiterated|added|indicated|explained|"
-                "commented|agreed|committed|advanced|presented|recognized|recognised|acknowledged|welcomed|proposed|"
+                "commented|advanced|presented|recognized|recognised|acknowledged|welcomed|proposed|"
                 "urged|called for|insisted|assured|warned|declared|celebrated|congratulated|conveyed|shared|"
                 "underlined|maintained|mentioned|told|asserted|confirmed|promised|pledged")
 SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
