@@ -43,7 +43,10 @@ def test_from_graphs_are_resolved() -> None:
     checked = check_query("BASE <http://a.example/b/> PREFIX f: <file:///etc/> SELECT * FROM <c> FROM NAMED f:passwd "
                           "FROM graph:entities WHERE { ?s ?p ?o }", PREFIX_IRIS)
     assert checked.form == "SELECT" and checked.dataset_clause
-    assert checked.graphs == ("http://a.example/b/c", "file:///etc/passwd", ENTITIES_GRAPH)
+    assert checked.graphs == ("http://a.example/b/c", ENTITIES_GRAPH, "file:///etc/passwd")
+    assert (checked.default_graphs, checked.named_graphs) == (("http://a.example/b/c", ENTITIES_GRAPH), ("file:///etc/passwd",))
+    twice = check_query("SELECT * FROM graph:entities FROM graph:entities FROM NAMED graph:entities WHERE {}", PREFIX_IRIS)
+    assert (twice.default_graphs, twice.named_graphs) == ((ENTITIES_GRAPH,), (ENTITIES_GRAPH,))
     assert check_query("ASK {}", PREFIX_IRIS).graphs == ()
 
 

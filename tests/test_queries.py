@@ -289,6 +289,11 @@ def test_cli_unknown_query_suggests_close_names(capsys: pytest.CaptureFixture[st
 @pytest.mark.parametrize(("name", "param", "wanted"), [
     ("who-met-whom", "minimum=abc", "'minimum' (integer)"),
     ("who-met-whom", "minimum=", "'minimum' (integer)"),
+    ("who-met-whom", "minimum=١٢", "'minimum' (integer)"),  # digits, but not XSD's: an ill-typed literal, no rows
+    ("who-met-whom", "minimum=\uff11", "'minimum' (integer)"),  # fullwidth
+    ("who-met-whom", "minimum=1\n", "'minimum' (integer)"),
+    ("planned-events", "after=\uff12\uff10\uff12\uff11-\uff10\uff18-\uff11\uff11", "'after' (date)"),
+    ("posts-of-person", "person=http://a.example/x\n", "'person' (iri)"),
     ("who-met-whom", "minimum", "'minimum'"),
     ("posts-of-person", "person=not an iri", "'person' (iri)"),
     ("planned-events", "after=11 August 2021", "'after' (date)"),

@@ -59,11 +59,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(*options: str, home: Path | None = None) -> Iterator[str]:
-    """`diplokg serve` in a subprocess on a free port; yields its base URL once it answers."""
+def running_server(*options: str, home: Path | None = None, log_file: Path | None = None) -> Iterator[str]:
+    """`diplokg serve` in a subprocess on a free port (its output to `log_file` if given); yields its base URL once
+    it answers."""
     port = free_port()
     env = {**os.environ, "DIPLOKG_HOME": str(home or default_layout().root)}
-    with tempfile.TemporaryFile() as log:
+    with open(log_file, "w+b") if log_file else tempfile.TemporaryFile() as log:
         process = subprocess.Popen([sys.executable, "-m", "diplokg", "serve", "--port", str(port), *options],
                                    stdout=log, stderr=subprocess.STDOUT, env=env)
         url = f"http://127.0.0.1:{port}/"
@@ -84,8 +85,14 @@ def running_server(*options: str, home: Path | None = None) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def base() -> Iterator[str]:
-    with running_server("--timeout", str(TIMEOUT), "--max-results", str(MAX_RESULTS), "--workers", "2") as url:
+def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("server") / "serve.log"
+
+
+@pytest.fixture(scope="module")
+def base(server_log: Path) -> Iterator[str]:
+    with running_server("--timeout", str(TIMEOUT), "--max-results", str(MAX_RESULTS), "--workers", "2",
+                        log_file=server_log) as url:
         yield url
 
 
@@ -212,6 +219,14 @@ def test_dataset_parameters_and_from(client: httpx.Client, engine: OxigraphEngin
     named = client.get("/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
                                           "named-graph-uri": INFERRED_GRAPH}, headers={"Accept": "application/json"})
     assert json_rows(named.json()) == [(INFERRED_GRAPH,)]
+    # a dataset is a set of graphs: a graph named twice is read once (Oxigraph alone would double every answer)
+    twice = [ENTITIES_GRAPH, ENTITIES_GRAPH]
+    assert count(client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", **{"default-graph-uri": twice}) == entities
+    assert count(client, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", **{"named-graph-uri": twice}) == entities
+    assert count(client, "SELECT (COUNT(*) AS ?n) FROM graph:entities FROM graph:entities WHERE { ?s ?p ?o }") == entities
+    assert count(client, "SELECT (COUNT(*) AS ?n) FROM NAMED graph:entities FROM NAMED graph:entities "
+                         "WHERE { GRAPH ?g { ?s ?p ?o } }") == entities
+    assert count(client, "SELECT (COUNT(*) AS ?n) FROM NAMED graph:entities WHERE { ?s ?p ?o }") == 0  # no FROM: empty
 
 
 # ---------------------------------------------------------------- refusals
@@ -271,12 +286,67 @@ def test_slow_query_times_out_and_the_server_recovers(client: httpx.Client, engi
         assert json_rows(client.get("/sparql", params={"query": PEOPLE}).json()) == rows_of(engine.query(PEOPLE))
 
 
+def raw_request(base: str, data: bytes, wait: bool = True) -> bytes:
+    """Send bytes on a fresh connection; what the server answers before it closes (nothing if not `wait`)."""
+    host, port = base.removeprefix("http://").rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as raw:
+        raw.sendall(data)
+        answer = b""
+        while wait and (chunk := raw.recv(65536)):
+            answer += chunk
+        return answer
+
+
+def test_a_trickled_body_gets_408_and_an_abandoned_one_is_not_an_error(base: str, client: httpx.Client,
+                                                                       server_log: Path) -> None:
+    started = time.monotonic()
+    answer = raw_request(base, b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                               b"Content-Length: 100\r\n\r\nASK")  # and never the rest
+    assert answer.startswith(b"HTTP/1.1 408") and b"did not arrive within 2 s" in answer
+    assert time.monotonic() - started < TIMEOUT + 5
+    for _ in range(20):  # uploads cut short: the server answers no one and logs nothing
+        raw_request(base, b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                          b"Content-Length: 100\r\n\r\nASK", wait=False)
+    assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+    assert "Traceback" not in server_log.read_text(encoding="utf-8", errors="replace")
+
+
+def test_oversized_headers_get_431(base: str) -> None:
+    answer = raw_request(base, b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (600 << 10) + b"\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 431") and b"larger than this server's limit" in answer
+
+
 def test_request_body_limit(client: httpx.Client) -> None:
     padding = "#" + "x" * (1 << 20) + "\n"
     response = client.post("/sparql", content=(padding + "ASK {}").encode(),
                            headers={"Content-Type": "application/sparql-query"})
     assert response.status_code == 413
     assert "limit" in response.text
+
+
+def test_text_that_is_not_utf8_gets_400_however_it_is_sent(client: httpx.Client) -> None:
+    bad = "ASK%7B%3Fs%20%3Fp%20%22%FF%FE%22%7D"  # ASK {?s ?p "\xff\xfe"}: not UTF-8
+    answers = [client.get(f"/sparql?query={bad}"),
+               client.post("/sparql", content=f"query={bad}".encode(),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"}),
+               client.post("/sparql", content=b'ASK {?s ?p "\xff\xfe"}', headers={"Content-Type": "application/sparql-query"}),
+               client.get("/queries/find-names?text=%FF%FE", headers={"Accept": "text/csv"})]
+    assert [a.status_code for a in answers] == [400] * 4
+    assert all("UTF-8" in a.text for a in answers)
+
+
+def test_a_value_xml_cannot_carry_gets_406_in_xml_and_comes_in_json(client: httpx.Client) -> None:
+    query = b'SELECT ?x WHERE { BIND("a\x01b\\rc" AS ?x) }'  # a raw U+0001 and an escaped carriage return
+
+    def sent(accept: str) -> httpx.Response:
+        return client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query", "Accept": accept})
+    xml = sent("application/sparql-results+xml")
+    assert xml.status_code == 406 and "U+0001" in xml.text and "JSON" in xml.text
+    as_json = sent("application/sparql-results+json")
+    assert as_json.json()["results"]["bindings"][0]["x"]["value"] == "a\x01b\rc"
+    carriage = client.post("/sparql", content=b'SELECT ?x WHERE { BIND("b\\rc" AS ?x) }', headers={
+        "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+xml"})
+    assert ET.fromstring(carriage.content).find(".//{*}literal").text == "b\rc"  # not read back as a line feed
 
 
 def test_unsupported_media_types(client: httpx.Client) -> None:

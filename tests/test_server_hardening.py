@@ -350,7 +350,11 @@ def test_escapes_of_other_characters_are_accepted(client: httpx.Client) -> None:
 def test_pictures_and_saved_queries_reject_bad_parameters(client: httpx.Client) -> None:
     assert client.get("/pictures/network", params={"person": " "}).status_code == 200  # blank: the whole network
     odd = client.get("/pictures/network", params={"person": "<not an iri>"})
-    assert odd.status_code == 400 and odd.text.strip()
+    assert odd.status_code == 400 and "person='<not an iri>'" in odd.text
+    both = client.get("/pictures/network", params={"person": "person:marcelo-ebrard", "event": "event:x"})
+    assert both.status_code == 400 and "'event' or 'person', not both" in both.text and "--" not in both.text
+    timeline = client.get("/pictures/timeline", params={"event": "event:x"})
+    assert timeline.status_code == 400 and "/pictures/network" in timeline.text and "--" not in timeline.text
     twice = client.get("/queries/attendees-by-delegation?event=event:a&event=event:b")
     assert twice.status_code == 400 and "more than once" in twice.text
 

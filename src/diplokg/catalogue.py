@@ -77,12 +77,12 @@ class SavedQuery:
         return bound
 
 
-IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+\Z")
 ABSOLUTE = re.compile(r"^(https?|urn|mailto|file|tag|did):", re.IGNORECASE)
-NUMBERS = {
-    "integer": re.compile(r"^[+-]?\d+$"),
-    "decimal": re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$"),
-    "boolean": re.compile(r"^(true|false)$"),
+NUMBERS = {  # ASCII digits only, and nothing after them (not even a newline): the lexical forms of XSD
+    "integer": re.compile(r"^[+-]?[0-9]+\Z"),
+    "decimal": re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z"),
+    "boolean": re.compile(r"^(true|false)\Z"),
 }
 
 
@@ -113,14 +113,14 @@ def parse_term(kind: str, raw: str) -> ox.NamedNode | ox.Literal:
         return ox.Literal(raw)
     if kind == "langstring":
         text, sep, lang = raw.rpartition("@")
-        if not sep or not re.match(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$", lang):
+        if not sep or not re.match(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*\Z", lang):
             raise ValueError(f"{raw!r} is not text@lang")
         return ox.Literal(text, language=lang)
     if kind == "date":
         import datetime
 
         try:
-            day = datetime.date.fromisoformat(raw) if re.match(r"^\d{4}-\d{2}-\d{2}$", raw) else None
+            day = datetime.date.fromisoformat(raw) if re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", raw) else None
         except ValueError:
             day = None
         if day is None:

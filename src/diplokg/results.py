@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ import pyoxigraph as ox
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+NOT_IN_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]"  # characters XML 1.0 cannot carry at all
 OX_GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
                     "xml": ox.RdfFormat.RDF_XML, "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 
@@ -74,8 +76,20 @@ def to_json(result: Result) -> str:
 
 
 def escape(text: str) -> str:
-    """Text as XML character data (xml.sax.saxutils would import urllib.request: 30 ms per command)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text as XML character data (xml.sax.saxutils would import urllib.request: 30 ms per command); a carriage
+    return as a reference, which XML parsers would otherwise read as a line feed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def refuse_if_not_xml(text: str, what: str) -> None:
+    """Raise DiplokgError if a value holds a character that no XML 1.0 document can carry (not even escaped)."""
+    found = re.search(NOT_IN_XML, text)
+    if found:
+        from diplokg.errors import DiplokgError
+
+        raise DiplokgError(f"The answer holds the character U+{ord(found.group()):04X}, which {what} cannot carry "
+                           "(XML 1.0 allows no such control character); ask for another format, such as JSON or CSV "
+                           "(N-Triples or Turtle for a graph).")
 
 
 def quoteattr(text: str) -> str:
@@ -110,7 +124,9 @@ def to_xml(result: Result) -> str:
             out.append("<result>" + "".join(cells) + "</result>")
         out.append("</results>")
     out.append("</sparql>")
-    return "\n".join(out) + "\n"
+    text = "\n".join(out) + "\n"
+    refuse_if_not_xml(text, "SPARQL XML results")
+    return text
 
 
 def to_csv(result: Result) -> str:
@@ -166,7 +182,10 @@ def to_table(result: Result, labels: dict[str, str] | None = None, show_iri: boo
 
 def graph_bytes(result: Result, format_name: str) -> bytes:
     """The triples of a CONSTRUCT/DESCRIBE answer in an RDF format (short name)."""
-    return ox.serialize(result.triples, format=OX_GRAPH_FORMATS[format_name]) or b""
+    data = ox.serialize(result.triples, format=OX_GRAPH_FORMATS[format_name]) or b""
+    if format_name == "xml":
+        refuse_if_not_xml(data.decode("utf-8", "surrogatepass"), "RDF/XML")
+    return data
 
 
 WRITERS: dict[str, Callable[[Result], str]] = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}

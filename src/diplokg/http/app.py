@@ -166,8 +166,11 @@ def create_app(service: Service) -> Starlette:
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
     from starlette.middleware.gzip import GZipMiddleware
+    from starlette.requests import ClientDisconnect
+    from starlette.responses import Response
 
     from diplokg.errors import DiplokgError
+    from diplokg.http.dispatch import ClientGone
     from diplokg.http.routes import routes
 
     async def on_problem(request: Request, error: Exception) -> Response:
@@ -182,6 +185,10 @@ def create_app(service: Service) -> Starlette:
         message = {404: f"Nothing at {request.url.path}; see / for the start page and /queries for the saved queries.",
                    405: f"{request.method} is not accepted at {request.url.path}."}.get(error.status_code, str(error.detail))
         return error_response(request, error.status_code, message, error.headers)
+
+    async def on_client_gone(request: Request, error: Exception) -> Response:
+        """The client left mid-request (an upload cut short, a hang-up during its query): nothing to answer or log."""
+        return Response(status_code=400)
 
     async def on_anything(request: Request, error: Exception) -> Response:
         return error_response(request, 500, f"The server failed on this request ({type(error).__name__}); "
@@ -200,6 +207,7 @@ def create_app(service: Service) -> Starlette:
                              allow_headers=["*"], max_age=86400)]
     app = Starlette(routes=routes(), middleware=middleware, lifespan=lifespan,
                     exception_handlers={Problem: on_problem, DiplokgError: on_bad_input, HTTPException: on_http,
+                                        ClientDisconnect: on_client_gone, ClientGone: on_client_gone,
                                         Exception: on_anything})
     app.state.service = service
     return app

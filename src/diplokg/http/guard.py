@@ -37,11 +37,17 @@ NO_SERVICE = ("SERVICE is refused: this server sends no requests to other endpoi
 
 @dataclass(frozen=True)
 class Checked:
-    """What the server needs to know of a parsed query: its form and the graphs its FROM clauses name."""
+    """What the server needs to know of a parsed query: its form and the graphs its FROM and FROM NAMED clauses
+    name, each once (a dataset is a set of graphs: a graph named twice is not read twice)."""
 
     form: str
-    graphs: tuple[str, ...]
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
     dataset_clause: bool
+
+    @property
+    def graphs(self) -> tuple[str, ...]:
+        return (*self.default_graphs, *self.named_graphs)
 
 
 def check_nesting(text: str) -> None:
@@ -120,8 +126,9 @@ def check_query(text: str, predeclared: dict[str, str]) -> Checked:
         elif declaration.name == "PrefixDecl":
             prefixes[field(declaration, "prefix") or ""] = urljoin(base, str(declaration.iri))
     clauses = field(query, "datasetClause") or []
-    graphs = tuple(resolve(field(clause, "default") or field(clause, "named"), prefixes, base) for clause in clauses)
-    return Checked(FORMS[query.name], graphs, bool(clauses))
+    default = [resolve(field(clause, "default"), prefixes, base) for clause in clauses if field(clause, "default")]
+    named = [resolve(field(clause, "named"), prefixes, base) for clause in clauses if field(clause, "named")]
+    return Checked(FORMS[query.name], tuple(dict.fromkeys(default)), tuple(dict.fromkeys(named)), bool(clauses))
 
 
 def check_graphs(named: Sequence[str], available: Collection[str]) -> None:

@@ -26,19 +26,37 @@ if TYPE_CHECKING:
     from diplokg.http.app import Service
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refusing more than `limit` bytes (413)."""
+async def read_body(request: Request, limit: int, timeout: float) -> bytes:
+    """The request body, refusing more than `limit` bytes (413) or one that takes more than `timeout` seconds to
+    arrive (408: a client trickling a body would otherwise hold its connection for ever)."""
+    import asyncio
+
     too_large = Problem(413, f"The request body is larger than this server's limit of {limit} bytes.")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise too_large
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise too_large
+                chunks.append(chunk)
+    except TimeoutError:
+        raise Problem(408, f"The request body did not arrive within {timeout:g} s (this server's time limit); send "
+                           "it at once.",
+                      {"Connection": "close"}) from None
     return b"".join(chunks)
+
+
+def form_fields(raw: bytes, where: str) -> list[tuple[str, str]]:
+    """The fields of a query string or form body, refusing (400) one that is not UTF-8 once percent-decoded (else
+    the bytes would become U+FFFD and the query run on text nobody sent)."""
+    try:
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise Problem(400, f"The {where} is not UTF-8 text once percent-decoded; send every value as UTF-8.") from None
 
 
 def single(values: list[tuple[str, str]], name: str) -> str | None:
@@ -54,14 +72,14 @@ async def sparql(request: Request) -> Response:
     from starlette.responses import RedirectResponse
 
     service = service_of(request)
-    params = list(request.query_params.multi_items())
+    params = form_fields(request.scope["query_string"], "query string")
     if request.method == "POST":
-        body = await read_body(request, service.settings.max_request_bytes)
+        body = await read_body(request, service.settings.max_request_bytes, service.settings.timeout)
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type == "application/sparql-update":
             raise Problem(403, READ_ONLY)
         if content_type == "application/x-www-form-urlencoded":
-            params += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+            params += form_fields(body, "form body")
         elif content_type == "application/sparql-query":
             try:
                 params.append(("query", body.decode("utf-8")))

@@ -18,7 +18,7 @@ from diplokg.http.answers import repeatable
 from diplokg.http.app import rdf_response, service_of, tagged
 from diplokg.http.negotiation import graph_offers, require_format, result_offers
 from diplokg.http.problems import Problem
-from diplokg.http.protocol import run, sparql
+from diplokg.http.protocol import form_fields, run, sparql
 from diplokg.http.worker import Job
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def catalogue(request: Request) -> Response:
 def parameter_values(request: Request) -> dict[str, str]:
     """A saved query's parameters from the query string, each given once (`format` aside)."""
     values: dict[str, str] = {}
-    for key, value in request.query_params.multi_items():
+    for key, value in form_fields(request.scope["query_string"], "query string"):
         if key == "format":
             continue
         if key in values:
@@ -132,12 +132,18 @@ async def pictures(request: Request) -> Response:
     kind = request.path_params["kind"]
     if kind not in ("network", "timeline"):
         raise Problem(404, f"No picture {kind!r}; the pictures are: network, timeline.")
-    event, person = (request.query_params.get(name, "").strip() or None for name in ("event", "person"))
+    fields = dict(form_fields(request.scope["query_string"], "query string"))
+    event, person = (fields.get(name, "").strip() or None for name in ("event", "person"))
+    if kind == "timeline" and (event or person):
+        raise Problem(400, "The timeline takes no parameter 'event' or 'person'; those go with /pictures/network.")
+    if event and person:
+        raise Problem(400, "Give the parameter 'event' or 'person', not both.")
     pages = service_of(request).pages
     try:
         svg = await run_in_threadpool(pages.picture, kind, event, person)
     except ValueError as error:
-        raise Problem(400, f"Cannot draw that picture: {error}") from None
+        named = f" for {'event' if event else 'person'}={event or person!r}" if event or person else ""
+        raise Problem(400, f"Cannot draw that picture{named}: {error}") from None
     if require_format(request, {"image/svg+xml": "svg", "text/html": "html"}) == "svg":
         return tagged(request, svg, "image/svg+xml", {"Vary": "Accept"})
     download = request.url.include_query_params(format="svg")

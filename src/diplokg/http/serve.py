@@ -10,6 +10,8 @@ import sys
 from typing import Any
 
 HEADER_TIMEOUT = 10.0  # seconds a client has to send a request's headers
+MAX_HEADER_BYTES = 512 << 10  # bytes a request's headers may take (more than a socket read, which may hold body too)
+MAX_CONNECTIONS = 1000  # open connections and requests at once; past it new ones get 503
 
 
 def check_port(host: str, port: int) -> None:
@@ -25,11 +27,13 @@ def check_port(host: str, port: int) -> None:
 
 
 def protocol_class() -> type:
-    """uvicorn's httptools protocol, closing connections that do not finish their headers in HEADER_TIMEOUT."""
+    """uvicorn's httptools protocol, closing connections that do not finish their headers in HEADER_TIMEOUT or
+    send more than MAX_HEADER_BYTES of them."""
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     class TimedHeaders(HttpToolsProtocol):
         header_timer: asyncio.TimerHandle | None = None
+        header_bytes = 0
 
         def arm(self) -> None:
             self.disarm()
@@ -40,13 +44,26 @@ def protocol_class() -> type:
                 self.header_timer.cancel()
                 self.header_timer = None
 
+        def refuse(self, status: str, reason: str) -> None:
+            self.disarm()
+            if self.transport is not None and not self.transport.is_closing():
+                body = f"{status}: {reason}\n".encode()
+                self.transport.write(f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close"
+                                     f"\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+                self.transport.close()
+
         def too_slow(self) -> None:
             self.header_timer = None
-            if self.transport is not None and not self.transport.is_closing():
-                self.transport.write(b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                                     b"Connection: close\r\nContent-Length: 60\r\n\r\n"
-                                     b"408 Request Timeout: the request headers took too long.    \n")
-                self.transport.close()
+            self.refuse("408 Request Timeout", "the request headers took too long.")
+
+        def data_received(self, data: bytes) -> None:
+            if self.header_timer is not None:  # still reading headers
+                self.header_bytes += len(data)
+                if self.header_bytes > MAX_HEADER_BYTES:
+                    self.refuse("431 Request Header Fields Too Large",
+                                f"the request headers are larger than this server's limit of {MAX_HEADER_BYTES} bytes.")
+                    return
+            super().data_received(data)
 
         def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
@@ -58,6 +75,7 @@ def protocol_class() -> type:
 
         def on_headers_complete(self) -> None:
             self.disarm()
+            self.header_bytes = 0
             super().on_headers_complete()
 
         def connection_lost(self, exc: Exception | None) -> None:
@@ -117,7 +135,7 @@ def run_serve(args: argparse.Namespace) -> int:
           f"query workers ready, up to {settings.max_workers}, {settings.timeout:g} s timeout); Ctrl-C stops",
           file=sys.stderr, flush=True)
     uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning", http=protocol_class(),
-                timeout_keep_alive=5)
+                timeout_keep_alive=5, limit_concurrency=MAX_CONNECTIONS)
     return 0
 
 

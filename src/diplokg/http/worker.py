@@ -100,12 +100,18 @@ def collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit
     return Result("graph", triples=items) if triples else Result("select", variables, items)
 
 
-def dataset_options(job: Job, own_dataset: bool) -> dict[str, Any]:
-    """The keyword arguments of Store.query that give the job its dataset."""
+def dataset_options(job: Job, verdict: Checked | None) -> dict[str, Any]:
+    """The keyword arguments of Store.query that give the job its dataset: the protocol's, else the query's FROM
+    clauses, else the union of the named graphs. Given explicitly with each graph once, since Oxigraph reads a graph
+    named twice twice (every answer doubled)."""
     if job.default_graphs is not None or job.named_graphs is not None:
-        return {"default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
-                "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()]}
-    return {} if own_dataset else {"use_default_graph_as_union": True}
+        default, named = job.default_graphs or (), job.named_graphs or ()
+    elif verdict is not None and verdict.dataset_clause:
+        default, named = verdict.default_graphs, verdict.named_graphs
+    else:
+        return {"use_default_graph_as_union": True}
+    return {"default_graph": [ox.NamedNode(g) for g in dict.fromkeys(default)],
+            "named_graphs": [ox.NamedNode(g) for g in dict.fromkeys(named)]}
 
 
 def engine_syntax_error(text: str, prefixes: dict[str, str]) -> str | None:
@@ -130,21 +136,22 @@ def checked(text: str) -> Checked:
 def execute(store: ox.Store, graphs: list[str], job: Job) -> tuple[int, str, bytes | Result]:
     """Run one job: (status, "kind:format" or an error message, serialised answer or Result)."""
     from diplokg.engines import bound_query
+    from diplokg.errors import DiplokgError
     from diplokg.prefixes import PREFIX_IRIS
     from diplokg.results import WRITERS, graph_bytes
 
     try:
-        own_dataset = False
+        verdict = None
         if not job.trusted:
             try:
                 verdict = checked(job.text)
             except SyntaxError as error:
                 engine = engine_syntax_error(job.text, PREFIX_IRIS)
                 message = readable_syntax_error(job.text, engine or str(error))
-                raise Problem(400, message if engine else message + CHECKED) from None
+                escaped = not engine and ("\\u" in job.text or "\\U" in job.text)  # where the grammars part ways
+                raise Problem(400, message + CHECKED if escaped else message) from None
             check_graphs([*verdict.graphs, *(job.default_graphs or ()), *(job.named_graphs or ())], graphs)
-            own_dataset = verdict.dataset_clause
-        answer = bound_query(store, job.text, job.bindings, prefixes=PREFIX_IRIS, **dataset_options(job, own_dataset))
+        answer = bound_query(store, job.text, job.bindings, prefixes=PREFIX_IRIS, **dataset_options(job, verdict))
         result = collect(answer, job.limit, job.max_bytes)
     except SyntaxError as error:
         return 400, readable_syntax_error(job.text, str(error)), b""
@@ -159,7 +166,10 @@ def execute(store: ox.Store, graphs: list[str], job: Job) -> tuple[int, str, byt
                      f"{job.accept}."), b""
     if name == "python":
         return 200, f"{kind}:{name}", result
-    body = graph_bytes(result, name) if kind == "graph" else WRITERS[name](result).encode("utf-8")
+    try:
+        body = graph_bytes(result, name) if kind == "graph" else WRITERS[name](result).encode("utf-8")
+    except DiplokgError as error:  # a value the asked format cannot carry
+        return 406, str(error), b""
     if len(body) > job.max_bytes:
         return 422, too_large(job.max_bytes, "bytes").message, b""
     return 200, f"{kind}:{name}", body
