@@ -99,6 +99,22 @@ def folder(name: str) -> Callable[[Path, Path], None]:
     return setup
 
 
+def odd_facts_entry(kind: str) -> Callable[[Path, Path], None]:
+    """A setup step putting into data/facts an entry named *.ttl that is not a regular file."""
+
+    def setup(project: Path, scratch: Path) -> None:
+        facts = project / "data" / "facts"
+        if kind == "dangling":
+            (facts / "odd.ttl").symlink_to(scratch / "nowhere.ttl")
+        elif kind == "loop":
+            (facts / "odd.ttl").symlink_to(facts / "loop")
+            (facts / "loop").symlink_to(facts / "odd.ttl")
+        else:
+            (facts / "odd.ttl").mkdir()
+
+    return setup
+
+
 def remove(relative: str) -> Callable[[Path, Path], None]:
     def setup(project: Path, scratch: Path) -> None:
         (project / relative).unlink()
@@ -230,6 +246,26 @@ CASES = [
            rename_facts("lunch meeting.ttl")) for c in NAME_COMMANDS],
     Case("accented-name-query", ("query", "timeline"), 2, "data/facts/f\u00eate.ttl: the file name",
          rename_facts("f\u00eate.ttl")),
+    # entries of data/facts that are not files, and a byte-order mark: errors, never skipped in silence
+    *[Case(f"facts-{kind}", ("build",), 2, "data/facts/odd.ttl: not a regular file", odd_facts_entry(kind))
+      for kind in ("dangling", "loop", "folder")],
+    Case("facts-bom", ("build",), 2, "data/facts/bom.ttl:1:1: the RDF file starts with a byte-order mark",
+         write("data/facts/bom.ttl", "\ufeff@prefix ex: <http://e/> .\n")),
+    # saved queries and their parameters
+    Case("query-name-twice", ("query", "timeline"), 2,
+         "a saved query named 'planned-events' is already in 11-planned-events.rq",
+         lambda project, _: shutil.copy(project / "queries/11-planned-events.rq", project / "queries/99-planned-events.rq")),
+    Case("param-never-used", ("query", "timeline"), 2, "the parameter 'nothere' is declared, but the query never uses",
+         write("queries/98-x.rq", "# title: x\n# description: x\n# param: nothere (date) = 2021-01-01 -- x\nASK {}\n")),
+    Case("param-not-a-choice", ("query", "who-met-whom", "--param", "sides=none"), 2,
+         "Parameter 'sides' (string): 'none' is not one of different, any"),
+    Case("param-twice", ("query", "timeline", "--param", "a=1", "--param", "a=2"), 2, "--param a is given more than once"),
+    Case("saved-query-syntax", ("query", "planned-events"), 2,
+         "queries/11-planned-events.rq: The query is not valid SPARQL 1.1: error at 20:",
+         edit("queries/11-planned-events.rq", "FILTER(", "FILTER(!BOUND ((")),
+    Case("update-as-query", ("query", "-e", "DELETE WHERE { ?s ?p ?o }"), 2, "This is a SPARQL update"),
+    Case("draw-not-an-iri", ("draw", "network", "--event", "x y", "-o", "@x.svg"), 2, "The event 'x y' is not an IRI"),
+    Case("endpoint-bad-ipv6", ("validate", "--endpoint", "http://[::1"), 2, "'http://[::1' is not an http:// or https:// URL"),
 ]
 
 
@@ -374,3 +410,42 @@ def test_broken_pipe_is_one_line_and_exit_2(places: tuple[Path, Path]) -> None:
     err = process.stderr.read().decode()
     assert process.wait(600) == 2 and "Traceback" not in err
     assert err.splitlines()[-1] == "diplokg: the output was closed before it was complete (broken pipe); stopped."
+
+
+def test_hidden_files_in_data_are_not_inputs(places: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    project, _ = places
+    (project / "data" / "facts" / ".#sre-2021-08-11-lunch-meeting.ttl").write_text("not turtle {", encoding="utf-8")
+    assert main(["query", "met", "--format", "csv"]) == 0, capsys.readouterr().err  # an editor's lock file
+
+
+def test_a_full_disk_is_one_line_and_exit_2(places: tuple[Path, Path]) -> None:
+    project, _ = places
+    env = {k: v for k, v in os.environ.items() if k != "DIPLOKG_HOME"}
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "diplokg", "query", "timeline", "--format", "csv"], cwd=project,
+                              env=env, stdout=full, stderr=subprocess.PIPE, text=True, timeout=600)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.splitlines()[-1].startswith("diplokg: the system refused: No space left on device; the disk is full")
+
+
+def test_a_file_the_system_refuses_to_read_is_named(places: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import diplokg.store
+
+    def refused(path: str | Path) -> str:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(diplokg.store, "file_digest", refused)  # as for a file of mode 000 (tests run as root)
+    assert main(["build"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and ": Permission denied; check the permissions of the file or folder." in err
+
+
+def test_a_value_too_long_for_the_parser_is_named(places: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    project, _ = places
+    (project / "data" / "facts" / "huge.ttl").write_text(
+        '<https://w3id.org/diplokg/id/x> <http://www.w3.org/2000/01/rdf-schema#comment> "' + "a" * (17 << 20) + '" .\n',
+        encoding="utf-8")
+    assert main(["build"]) == 2
+    err = capsys.readouterr().err
+    assert "data/facts/huge.ttl: cannot load it: one value is too long" in err and "Traceback" not in err

@@ -118,6 +118,19 @@ def test_build_verifies_the_bytes_and_repairs(project: Layout) -> None:
     assert timeline(project) == (TIMELINE.replace("\r\n", "\n"), "")
 
 
+def test_build_hashes_every_input_so_an_edit_that_hides_its_stat_is_seen(project: Layout) -> None:
+    facts = project.facts_dir / "sre-2021-08-11-lunch-meeting.ttl"
+    first = build_folder(project)
+    info = facts.stat()
+    facts.write_text(facts.read_text(encoding="utf-8").replace('"2021-09-09"^^xsd:date', '"2021-09-10"^^xsd:date'),
+                     encoding="utf-8")  # the same size; the mtime put back as `touch -r` would
+    os.utime(facts, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert build_folder(project) == first  # every command trusts the stat (documented)
+    done = diplokg(project, "build")
+    assert done.returncode == 0 and "(built)" in done.stdout, done.stdout + done.stderr
+    assert "\n2021-09-10," in timeline(project)[0]
+
+
 def test_the_answers_follow_the_data_files(project: Layout) -> None:
     facts = project.facts_dir / "sre-2021-08-11-lunch-meeting.ttl"
     first = build_folder(project)

@@ -8,7 +8,8 @@ Each file opens with a header of `# key: value` lines:
     # example: diplokg query attendees-by-delegation --param event=event:2021-08-11-lunch-meeting
 
 A parameter is a variable of the query; its value is bound as an RDF term (never pasted into
-the query text). Types: iri, string, langstring (text@lang), date, integer, decimal, boolean.
+the query text). Types: iri, string, langstring (text@lang), date, integer, decimal, boolean; a string
+may list the only values it takes: `# param: sides (string: different|any) = different -- ...`.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from diplokg.errors import DiplokgError
-from diplokg.fileio import read_text
+from diplokg.fileio import folder_files, read_text
 from diplokg.prefixes import PREFIX_IRIS, expand_curie
 
 XSD = PREFIX_IRIS["xsd"]
-PARAM_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>\w+)\)\s*(?:=\s*(?P<default>\S+))?\s*(?:--\s*(?P<doc>.*))?$")
+PARAM_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>\w+)(?::\s*(?P<choices>[^)]*))?\)\s*"
+                        r"(?:=\s*(?P<default>\S+))?\s*(?:--\s*(?P<doc>.*))?$")
 TYPES = {"iri", "string", "langstring", "date", "integer", "decimal", "boolean"}
 FORM = re.compile(r"^\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
 
@@ -37,10 +39,13 @@ class Parameter:
     type: str
     default: str | None
     description: str
+    choices: tuple[str, ...] = ()  # the only values allowed, if the header lists them: `(string: said|printed)`
 
     def term(self, raw: str) -> ox.NamedNode | ox.Literal:
         """The RDF term for a value given on the command line or in a URL, checked against the type."""
         try:
+            if self.choices and raw not in self.choices:
+                raise ValueError(f"{raw!r} is not one of {', '.join(self.choices)}")
             return parse_term(self.type, raw)
         except ValueError as error:
             raise DiplokgError(f"Parameter {self.name!r} ({self.type}): {error}") from None
@@ -152,22 +157,34 @@ def parse_parameter(path: Path, line: str) -> Parameter:
     if not match or match.group("type") not in TYPES:
         raise DiplokgError(
             f"{path}: bad parameter line {line!r}; write 'name (type) = default -- description' "
-            f"with type one of {', '.join(sorted(TYPES))}."
+            f"with type one of {', '.join(sorted(TYPES))} (a string may list its values: '(string: a|b)')."
         )
-    return Parameter(match.group("name"), match.group("type"), match.group("default"), match.group("doc") or "")
+    choices = tuple(c.strip() for c in (match.group("choices") or "").split("|") if c.strip())
+    parameter = Parameter(match.group("name"), match.group("type"), match.group("default"), match.group("doc") or "",
+                          choices)
+    if choices and parameter.default is not None and parameter.default not in choices:
+        raise DiplokgError(f"{path}: the default {parameter.default!r} of parameter {parameter.name!r} is not one of "
+                           f"its values {', '.join(choices)}.")
+    return parameter
 
 
 def read_query(path: Path) -> SavedQuery:
     """Read one saved query file."""
     text = read_text(path, "query file")
     header = parse_header(path, text)
-    form = FORM.search(re.sub(r"(?m)^\s*(#.*|PREFIX.*|BASE.*)$", "", text))
+    body = re.sub(r"(?m)^\s*(#.*|PREFIX.*|BASE.*)$", "", text)
+    form = FORM.search(body)
+    parameters = tuple(parse_parameter(path, line) for line in header.get("param", []))
+    for parameter in parameters:
+        if not re.search(rf"[?$]{parameter.name}\b", body):
+            raise DiplokgError(f"{path}: the parameter {parameter.name!r} is declared, but the query never uses "
+                               f"?{parameter.name}; its value would change nothing.")
     return SavedQuery(
         name=path.stem.split("-", 1)[1] if re.match(r"^\d+-", path.stem) else path.stem,
         path=path,
         title=header["title"][0],
         description=" ".join(header["description"]),
-        parameters=tuple(parse_parameter(path, line) for line in header.get("param", [])),
+        parameters=parameters,
         examples=tuple(header.get("example", [])),
         text=text,
         form=form.group(1).upper() if form else "SELECT",
@@ -175,8 +192,14 @@ def read_query(path: Path) -> SavedQuery:
 
 
 def load_catalogue(queries_dir: Path) -> dict[str, SavedQuery]:
-    """Every saved query of a folder, by name, in file order."""
-    return {query.name: query for query in map(read_query, sorted(queries_dir.glob("*.rq")))}
+    """Every saved query of a folder, by name, in file order; two files of one name are an error."""
+    catalogue: dict[str, SavedQuery] = {}
+    for query in map(read_query, folder_files(queries_dir, ".rq")):
+        if query.name in catalogue:
+            raise DiplokgError(f"{query.path}: a saved query named {query.name!r} is already in "
+                               f"{catalogue[query.name].path.name}; rename one of the two files.")
+        catalogue[query.name] = query
+    return catalogue
 
 
 def find_query(catalogue: dict[str, SavedQuery], name: str) -> SavedQuery:

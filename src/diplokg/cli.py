@@ -14,6 +14,7 @@ regular files, never over the project's inputs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.util
 import json
@@ -26,7 +27,7 @@ from diplokg.errors import DiplokgError
 from diplokg.paths import Layout, default_layout, use_project
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from diplokg.reasoning import Closure
     from diplokg.rules import StoreClosure
@@ -289,6 +290,12 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise DiplokgError(f"--param takes name=value, not {pair!r}.")
+        if name in values:
+            raise DiplokgError(f"--param {name} is given more than once ({values[name]!r}, {value!r}); give it once.")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # bytes the terminal's encoding could not decode
+            raise DiplokgError(f"--param {name}: the value is not UTF-8 text; give it as UTF-8.") from None
         values[name] = value
     return values
 
@@ -319,6 +326,17 @@ def make_engine(args: argparse.Namespace, layout: Layout):  # noqa: ANN201
     return OxigraphEngine(open_store(layout))
 
 
+@contextlib.contextmanager
+def in_file(path: str | Path | None) -> Iterator[None]:
+    """Errors raised inside name the query file they come from (its line numbers are the file's)."""
+    try:
+        yield
+    except DiplokgError as error:
+        if path is None:
+            raise
+        raise DiplokgError(f"{path}: {error}", error.exit_code) from None
+
+
 def run_query(args: argparse.Namespace) -> int:
     from diplokg.catalogue import find_query, load_catalogue
     from diplokg.engines import labels_of
@@ -340,7 +358,9 @@ def run_query(args: argparse.Namespace) -> int:
     inputs = [args.file] if args.file else []
     check_output(args.output, layout, inputs)
     engine = make_engine(args, layout)
-    result = engine.query(text, bindings, inferred=args.inferred, prefixes=PREFIX_IRIS if args.expression else None)
+    source = saved.path if args.name else args.file
+    with in_file(source):
+        result = engine.query(text, bindings, inferred=args.inferred, prefixes=PREFIX_IRIS if args.expression else None)
     if result.kind == "graph":
         rdf_format = graph_format(args.format if args.format not in (None, "table") else None, args.output)
         data = graph_bytes(result, rdf_format.name)
@@ -374,7 +394,8 @@ def run_build(args: argparse.Namespace) -> int:
     engine = OxigraphEngine(built.store)
 
     def answer_size(query: SavedQuery) -> int:
-        result = engine.query(query.text, query.bind({}))
+        with in_file(query.path):
+            result = engine.query(query.text, query.bind({}))
         return len(result.rows) if result.kind == "select" else len(result.triples) if result.kind == "graph" else 1
 
     for query in load_catalogue(layout.queries_dir).values():  # each answer counted once per build and query text
@@ -570,6 +591,26 @@ def fail(message: str, code: int) -> int:
     return code
 
 
+def system_refusal(error: OSError) -> str:
+    """One paragraph for an operating-system error: the file, what the system said and what to do; on a full disk
+    standard output is sent to /dev/null, so that Python's own flush at exit does not fail a second time."""
+    import errno
+    import os
+
+    hint = {errno.EACCES: "check the permissions of the file or folder",
+            errno.EPERM: "check the permissions of the file or folder",
+            errno.EROFS: "the file system is read-only; work on a writable copy",
+            errno.ENOSPC: "the disk is full; free some space and run the command again (no file was half-written)",
+            errno.ELOOP: "a symbolic link there leads to itself; remove it",
+            errno.ENAMETOOLONG: "shorten the path"}.get(error.errno or 0, "check the path")
+    where = f"{error.filename}: " if error.filename else "the system refused: "
+    what = error.strerror or " ".join(str(error).split())
+    if error.errno == errno.ENOSPC:
+        with contextlib.suppress(OSError, ValueError):  # standard output may be no file at all
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return f"{where}{what}; {hint}. The command stopped."
+
+
 def interrupt(signum: int, frame: object) -> None:
     """SIGTERM (a `kill`, a CI timeout) ends the run as Ctrl-C does: through the one error path."""
     raise KeyboardInterrupt
@@ -600,6 +641,10 @@ def main(argv: list[str] | None = None) -> int:
         return fail("the output was closed before it was complete (broken pipe); stopped.", 2)
     except KeyboardInterrupt:
         return fail("interrupted; no file was changed.", 2)
+    except OSError as error:  # the machine said no (permissions, a full disk, a link loop): not a bug
+        if args.debug:
+            raise
+        return fail(system_refusal(error), 2)
     except Exception as error:  # a bug: one paragraph (the traceback with --debug)
         if args.debug:
             raise

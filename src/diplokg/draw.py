@@ -176,7 +176,11 @@ def resolve(engine: Engine, value: str, kind: str, type_curie: str) -> str:
     iri = expand_curie(value) or (value if "://" in value else f"{ID}{kind}/{value}")
     type_iri = expand_curie(type_curie)
     assert type_iri is not None
-    if engine.query(EXISTS, {"thing": ox.NamedNode(iri), "type": ox.NamedNode(type_iri)}).boolean:
+    try:
+        thing = ox.NamedNode(iri)
+    except ValueError as error:
+        raise DiplokgError(f"The {kind} {value!r} is not an IRI, a CURIE or a slug ({error}).") from None
+    if engine.query(EXISTS, {"thing": thing, "type": ox.NamedNode(type_iri)}).boolean:
         return iri
     known = [row[0] for row in select(engine, "SELECT DISTINCT ?x ?type WHERE { ?x a ?type }", type=type_iri) if row[0]]
     close = difflib.get_close_matches(iri, known, n=3, cutoff=0.75)

@@ -36,8 +36,14 @@ class Engine(Protocol):
               prefixes: dict[str, str] | None = None) -> Result: ...
 
 
-def query_error(error: Exception, what: str = "The query is not valid SPARQL 1.1") -> DiplokgError:
-    """A syntax or evaluation error as a one-paragraph message."""
+def query_error(error: Exception, what: str = "The query is not valid SPARQL 1.1", text: str = "") -> DiplokgError:
+    """A syntax or evaluation error as a one-paragraph message; an update sent as a query is said to be one."""
+    import re
+
+    body = re.sub(r"(?im)^\s*(#.*|PREFIX\s.*|BASE\s.*)$", "", text)
+    if re.match(r"\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", body, re.IGNORECASE):
+        return DiplokgError("This is a SPARQL update; diplokg answers queries only. The store is built from the data "
+                            "files: change those, and the next command builds it again.")
     message = " ".join(str(error).split())
     return DiplokgError(f"{what}: {message}")
 
@@ -58,7 +64,7 @@ class OxigraphEngine:
             dataset = {"use_default_graph_as_union": True} if inferred else {"default_graph": self.graphs(False) or None}
             return from_oxigraph(bound_query(self.store, text, bindings or {}, prefixes=prefixes, **dataset))
         except SyntaxError as error:
-            raise query_error(error) from None
+            raise query_error(error, text=text) from None
         except (OSError, RuntimeError, ValueError) as error:
             raise query_error(error, "The query could not be evaluated") from None
 
@@ -153,7 +159,7 @@ class RdflibEngine:
         try:
             answer = self.view(inferred).query(text, initBindings=initial, initNs=prefixes or {})
         except ParseException as error:
-            raise query_error(error) from None
+            raise query_error(error, text=text) from None
         except Exception as error:  # rdflib's evaluator raises many kinds (unbound, type errors)
             raise query_error(error, "The query could not be evaluated by rdflib") from None
         if answer.type == "ASK":

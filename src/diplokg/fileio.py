@@ -29,6 +29,25 @@ def current_umask() -> int:
     return mask
 
 
+def folder_files(folder: Path, suffix: str) -> list[Path]:
+    """The input files of a folder: every entry whose name ends with `suffix`, hidden ones (editors' lock and
+    backup files) left out, sorted; none if the folder is missing. An entry that is not a regular file (a
+    folder, a named pipe, a symbolic link to nothing or to itself) is an error, not silently skipped."""
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.endswith(suffix) and not e.name.startswith(".")]
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        try:
+            regular = entry.is_file()
+        except OSError:  # a link loop
+            regular = False
+        if not regular:
+            raise DiplokgError(f"{entry.path}: not a regular file (a folder, a named pipe, or a symbolic link to "
+                               "nothing or to itself); remove it, or put there the file it should be.")
+    return sorted(Path(e.path) for e in entries)
+
+
 def read_text(path: Path, what: str = "file") -> str:
     """The UTF-8 text of `path`; a missing file, a folder or a non-UTF-8 byte is a DiplokgError."""
     try:
@@ -43,7 +62,10 @@ def read_text(path: Path, what: str = "file") -> str:
 
 
 def decode_utf8(path: Path, raw: bytes, what: str = "file") -> str:
-    """`raw` decoded as UTF-8; a bad byte is a DiplokgError naming the file, line and column."""
+    """`raw` decoded as UTF-8; a bad byte is a DiplokgError naming the file, line and column, and so is a
+    byte-order mark at the start of an RDF file (Turtle parsers refuse it with an invisible character)."""
+    if what == "RDF file" and raw.startswith(b"\xef\xbb\xbf"):
+        raise DiplokgError(f"{path}:1:1: the {what} starts with a byte-order mark (U+FEFF); save it as UTF-8 without one.")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:

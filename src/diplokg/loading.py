@@ -21,7 +21,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.util import guess_format
 
 from diplokg.errors import DiplokgError, line_of
-from diplokg.fileio import decode_utf8
+from diplokg.fileio import decode_utf8, folder_files
 from diplokg.namespaces import DIP, ENTITIES_GRAPH, GRAPH, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, SCHEMA, bind_prefixes
 from diplokg.paths import Layout, default_layout
 from diplokg.progress import bar, step
@@ -51,7 +51,7 @@ class SourceFiles:
 
 def ontology_files(layout: Layout) -> list[Path]:
     """The ontology and vocabulary files (every Turtle file of ontology/ except the shapes)."""
-    return sorted(p for p in layout.ontology_dir.glob("*.ttl") if p.name != layout.shapes_file.name)
+    return [p for p in folder_files(layout.ontology_dir, ".ttl") if p.name != layout.shapes_file.name]
 
 
 def source_slug(path: Path) -> str:
@@ -70,7 +70,7 @@ def source_of(path: Path, layout: Layout) -> SourceFiles:
 
 def source_files(layout: Layout) -> list[SourceFiles]:
     """One entry per facts file, with its anchors and text."""
-    return [source_of(path, layout) for path in sorted(layout.facts_dir.glob("*.ttl"))]
+    return [source_of(path, layout) for path in folder_files(layout.facts_dir, ".ttl")]
 
 
 def computed_anchors(source: SourceFiles, layout: Layout) -> Graph | None:

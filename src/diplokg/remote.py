@@ -90,8 +90,12 @@ class Http:
 
     def client(self, url: str) -> httpx.Client:
         """One client per server (scheme, host and port), with that server's credentials."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            host = None
+        if not host or parts.scheme not in ("http", "https"):
             raise DiplokgError(f"{url!r} is not an http:// or https:// URL of a SPARQL service.")
         key = f"{parts.scheme}://{parts.netloc}"
         if key not in self.clients:

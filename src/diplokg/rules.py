@@ -434,6 +434,8 @@ def load_store(layout: Layout) -> ox.Store:
             store.load(raw, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph), base_iri=path.resolve().as_uri())
         except SyntaxError as error:
             raise DiplokgError(f"{path}: cannot parse as Turtle: {' '.join(str(error).split())}") from None
+        except MemoryError as error:  # pyoxigraph's parser holds one token at most 16 MiB long
+            raise DiplokgError(f"{path}: cannot load it: one value is too long ({error}); split it.") from None
 
     for path in ontology_files(layout):
         load(path, ONTOLOGY_GRAPH)

@@ -19,8 +19,9 @@ and the reasoning and validation outcome; `diplokg.statistics.json` holds the st
 Every open checks, cheaply: the manifest and the package version; the inputs (the folders' mtimes, a stat
 of each file and one digest of the stats; only files whose stat changed are hashed); the store's own files
 (names, sizes, mtimes: any write to a RocksDB database adds or rewrites files). `build` and `validate`
-verify fully (the SHA-256 of every store file and the count of quads in each graph). A store that fails is
-rebuilt; one that is damaged, not merely out of date, is reported by one line on stderr. Old builds are
+verify fully (the SHA-256 of every input file and every store file, and the count of quads in each graph).
+A store that fails is rebuilt; one that is damaged, not merely out of date, is reported by one line on
+stderr. Old builds are
 removed under the build lock once no process holds them open (each reader holds a shared lock on its
 build's folder).
 """
@@ -43,7 +44,7 @@ import pyoxigraph as ox
 
 from diplokg import __version__
 from diplokg.errors import DiplokgError
-from diplokg.fileio import write_atomically
+from diplokg.fileio import folder_files, write_atomically
 from diplokg.paths import Layout
 
 if TYPE_CHECKING:
@@ -79,9 +80,7 @@ def input_files(layout: Layout) -> list[str]:
     root = str(layout.root)
     found = [os.path.relpath(layout.entities_file, root)] if layout.entities_file.is_file() else []
     for folder, suffix in input_folders(layout):
-        prefix = os.path.relpath(folder, root)
-        with contextlib.suppress(FileNotFoundError):
-            found += [os.path.join(prefix, e.name) for e in os.scandir(folder) if e.name.endswith(suffix) and e.is_file()]
+        found += [os.path.relpath(path, root) for path in folder_files(folder, suffix)]
     return sorted(found)
 
 
@@ -248,10 +247,11 @@ def check_files(folder: Path, manifest: Manifest, full: bool) -> None:
             raise Damaged(f"{name} does not match its digest", folder)
 
 
-def inputs_current(layout: Layout, folder: Path, manifest: Manifest) -> bool:
+def inputs_current(layout: Layout, folder: Path, manifest: Manifest, full: bool = False) -> bool:
     """True if the input files are those the store was built from. Fast path: the folders' mtimes (no file added
     or removed) and one digest of every file's size and mtime; else the files whose stat changed are hashed,
-    and if none changed in content the new stats are recorded, so that they are not hashed again."""
+    and if none changed in content the new stats are recorded, so that they are not hashed again. With `full`,
+    every file is hashed (an edit that kept the size and put the mtime back is found too)."""
     if manifest.format != FORMAT or manifest.version != __version__:
         return False
     stamps = folder_stamps(layout)
@@ -261,10 +261,10 @@ def inputs_current(layout: Layout, folder: Path, manifest: Manifest) -> bool:
     else:
         names = input_files(layout)
     try:
-        if stats_digest(stats_of(layout.root, names)) == manifest.inputs:
+        if not full and stats_digest(stats_of(layout.root, names)) == manifest.inputs:
             return True
         known = read_inputs(folder)
-        index = index_files(layout.root, input_files(layout), known)
+        index = index_files(layout.root, input_files(layout), None if full else known)
     except FileNotFoundError:
         return False
     if {k: v[2] for k, v in index.items()} != {k: v[2] for k, v in known.items()}:
@@ -336,7 +336,7 @@ def open_current(layout: Layout, full: bool) -> Built | None:
         return None
     try:
         manifest = Manifest.read(folder)
-        if manifest is not None and inputs_current(layout, folder, manifest):
+        if manifest is not None and inputs_current(layout, folder, manifest, full):
             return open_folder(folder, manifest, full)
     except Damaged as error:
         release(folder)
