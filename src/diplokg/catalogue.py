@@ -194,7 +194,7 @@ def read_query(path: Path) -> SavedQuery:
 def load_catalogue(queries_dir: Path) -> dict[str, SavedQuery]:
     """Every saved query of a folder, by name, in file order; two files of one name are an error."""
     catalogue: dict[str, SavedQuery] = {}
-    for query in map(read_query, folder_files(queries_dir, ".rq")):
+    for query in (read_query(queries_dir / name) for name in folder_files(queries_dir, ".rq")):
         if query.name in catalogue:
             raise DiplokgError(f"{query.path}: a saved query named {query.name!r} is already in "
                                f"{catalogue[query.name].path.name}; rename one of the two files.")

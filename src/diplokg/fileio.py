@@ -29,9 +29,9 @@ def current_umask() -> int:
     return mask
 
 
-def folder_files(folder: Path, suffix: str) -> list[Path]:
-    """The input files of a folder: every entry whose name ends with `suffix`, hidden ones (editors' lock and
-    backup files) left out, sorted; none if the folder is missing. An entry that is not a regular file (a
+def folder_files(folder: Path, suffix: str) -> list[str]:
+    """The names of the input files of a folder: every entry whose name ends with `suffix`, hidden ones (editors'
+    lock and backup files) left out, sorted; none if the folder is missing. An entry that is not a regular file (a
     folder, a named pipe, a symbolic link to nothing or to itself) is an error, not silently skipped."""
     try:
         entries = [e for e in os.scandir(folder) if e.name.endswith(suffix) and not e.name.startswith(".")]
@@ -45,7 +45,7 @@ def folder_files(folder: Path, suffix: str) -> list[Path]:
         if not regular:
             raise DiplokgError(f"{entry.path}: not a regular file (a folder, a named pipe, or a symbolic link to "
                                "nothing or to itself); remove it, or put there the file it should be.")
-    return sorted(Path(e.path) for e in entries)
+    return sorted(e.name for e in entries)
 
 
 def read_text(path: Path, what: str = "file") -> str:

@@ -51,7 +51,7 @@ class SourceFiles:
 
 def ontology_files(layout: Layout) -> list[Path]:
     """The ontology and vocabulary files (every Turtle file of ontology/ except the shapes)."""
-    return [p for p in folder_files(layout.ontology_dir, ".ttl") if p.name != layout.shapes_file.name]
+    return [layout.ontology_dir / name for name in folder_files(layout.ontology_dir, ".ttl") if name != layout.shapes_file.name]
 
 
 def source_slug(path: Path) -> str:
@@ -70,7 +70,7 @@ def source_of(path: Path, layout: Layout) -> SourceFiles:
 
 def source_files(layout: Layout) -> list[SourceFiles]:
     """One entry per facts file, with its anchors and text."""
-    return [source_of(path, layout) for path in folder_files(layout.facts_dir, ".ttl")]
+    return [source_of(layout.facts_dir / name, layout) for name in folder_files(layout.facts_dir, ".ttl")]
 
 
 def computed_anchors(source: SourceFiles, layout: Layout) -> Graph | None:

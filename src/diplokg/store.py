@@ -80,7 +80,8 @@ def input_files(layout: Layout) -> list[str]:
     root = str(layout.root)
     found = [os.path.relpath(layout.entities_file, root)] if layout.entities_file.is_file() else []
     for folder, suffix in input_folders(layout):
-        found += [os.path.relpath(path, root) for path in folder_files(folder, suffix)]
+        prefix = os.path.relpath(folder, root)
+        found += [os.path.join(prefix, name) for name in folder_files(folder, suffix)]
     return sorted(found)
 
 
