@@ -12,6 +12,7 @@ from diplokg.prefixes import shorten
 
 if TYPE_CHECKING:
     from diplokg.drafting.extract import Extractor
+    from diplokg.drafting.patterns import Mention
 
 
 def curie(iri: str) -> str:
@@ -43,6 +44,9 @@ class Emitter:
         self.draft = extractor.draft
         self.abbr = extractor.abbr
         self.event_iris: dict[str, str] = {}
+        self.used_event_iris: set[str] = set()  # the values of event_iris
+        self.known_locals: set[str] | None = None  # local names of the project's entities, once needed
+        self.mention_spans: dict[tuple[int, int], Mention] | None = None  # first mention at each (start, end)
         self.topic_patterns = [(e.iri, re.compile(rf"\b{re.escape(fold(label))}\b"))
                                for e in extractor.gazetteer.of_kind("topic") for label in e.labels]
 
@@ -127,10 +131,13 @@ class Emitter:
             if event.date:
                 base = f"{event.date.isoformat()}-{base}"
         iri, n = f"event:{base}", 1
-        while iri in self.event_iris.values() or iri[6:] in {local(i) for i in self.x.gazetteer.entities}:
+        if self.known_locals is None:
+            self.known_locals = {local(i) for i in self.x.gazetteer.entities}
+        while iri in self.used_event_iris or iri[6:] in self.known_locals:
             n += 1
             iri = f"event:{base}-{n}"
         self.event_iris[event.key] = iri
+        self.used_event_iris.add(iri)
         return iri
 
     def events(self) -> None:
@@ -186,7 +193,7 @@ class Emitter:
         if event.series:
             return f"Session of the {event.series}"
         label = base_label(event.trigger)
-        parts = [p for p in x.participations.values() if p.event == event.key]
+        parts = x.participations_of(event)
         delegations = [d for d in x.delegations.values() if event.key in d.events]
         named = ("interlocutor",) if delegations else ("caller", "visitor", "interlocutor", "attendee")
         names = [x.people.people[p.person].name for p in parts if p.capacity in named]
@@ -294,10 +301,12 @@ class Emitter:
 
     def widen(self, span: tuple[int, int]) -> tuple[int, int]:
         """A name's evidence with its title, when the mention has one."""
-        for mention in self.x.mentions:
-            if (mention.start, mention.end) == span:
-                return mention.span
-        return span
+        if self.mention_spans is None:
+            self.mention_spans = {}
+            for mention in self.x.mentions:
+                self.mention_spans.setdefault((mention.start, mention.end), mention)
+        mention = self.mention_spans.get(span)
+        return mention.span if mention is not None else span
 
     # ---------------------------------------------------------------- delegations and participations
     def delegations(self) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from diplokg.drafting.events import BACKGROUND, EVENT_NOUNS, EVENT_VERBS, FUTURE, SERIES, Event, date_in, event_words
@@ -81,14 +83,21 @@ class Extractor:
         self.series: dict[str, Event] = {}
         self.delegations: dict[str, Delegation] = {}
         self.participations: dict[tuple[str, str], Participation] = {}
+        self.event_participations: dict[str, list[Participation]] = {}  # the same, by event key, in the same order
         self.composition_event: Event | None = None
         self.visited: dict[str, str] = {}
         self.quotes: list = []
+        starts, ends = [s.start for s in document.sentences], [s.end for s in document.sentences]
+        ordered = all(a <= b for a, b in pairwise(starts)) and all(a <= b for a, b in pairwise(ends))
+        self._sentence_bounds = (starts, ends) if ordered else None  # for sentence_index
 
     # ================================================================ entry
     def run(self) -> Draft:
         mentions = find_mentions(self.doc, self.gazetteer, self.matchers)
         self.mentions = mentions
+        self.sentence_mentions: dict[int, list[Mention]] = {}
+        for mention in mentions:
+            self.sentence_mentions.setdefault(mention.sentence, []).append(mention)
         self.people.resolve(mentions)
         self.draft.unplaced.extend(self.people.unplaced)
         self.people.assign_titles()
@@ -108,7 +117,7 @@ class Extractor:
     def in_sentence(self, index: int, start: int = 0, end: int | None = None) -> list[Mention]:
         sentence = self.doc.sentences[index]
         end = sentence.end if end is None else end
-        return [m for m in self.mentions if m.sentence == index and m.person and m.embedded_in is None
+        return [m for m in self.sentence_mentions.get(index, ()) if m.person and m.embedded_in is None
                 and max(start, sentence.start) <= m.start < end]
 
     def person(self, iri: str) -> Person:
@@ -119,12 +128,17 @@ class Extractor:
         self.title_mentions: list[tuple[int, int, str]] = []
         if not self.matchers.titles:
             return
-        covered = [m.span for m in self.mentions]
+        covered = sorted(m.span for m in self.mentions)
+        covered_starts = [s for s, _ in covered]
+        reach = []  # reach[k]: the furthest end of the first k + 1 spans (by start)
+        for _, e in covered:
+            reach.append(max(e, reach[-1]) if reach else e)
         holders: dict[str, list[str]] = {}
         for holding in self.people.holdings.values():
             holders.setdefault(holding.target, []).append(holding.person.iri)
         for match in self.matchers.titles.finditer(self.text):
-            if any(s <= match.start() < e for s, e in covered):
+            last = bisect_right(covered_starts, match.start()) - 1
+            if last >= 0 and reach[last] > match.start():  # some span with s <= start < e
                 continue
             before = self.text[max(0, match.start() - 4):match.start()].lower()
             after = self.text[match.end():match.end() + 2]
@@ -225,7 +239,7 @@ class Extractor:
 
     def date_and_place(self, event: Event, sentence, position: int) -> None:  # noqa: ANN001
         date, basis, _ = date_in(self.undated_text(sentence), self.doc.date)
-        main = not event.background and not [e for e in self.events if not e.background and not e.planned]
+        main = not event.background and not any(not e.background and not e.planned for e in self.events)
         if date is not None:
             event.date, event.date_basis = date, basis
         elif relative := re.search(r"\b(today|yesterday|tomorrow|this morning|last night)\b", sentence.text, re.I):
@@ -315,6 +329,7 @@ class Extractor:
         if existing is None:
             self.participations[key] = Participation(person, event.key, capacity, delegation.iri if delegation else None,
                                                      list(spans), why, [note] if note else [])
+            self.event_participations.setdefault(event.key, []).append(self.participations[key])
         else:
             if capacity == "head":
                 existing.capacity = "head"
@@ -454,7 +469,7 @@ class Extractor:
                                                                         else ""))
 
     def participations_of(self, event: Event) -> list[Participation]:
-        return [p for p in self.participations.values() if p.event == event.key]
+        return list(self.event_participations.get(event.key, ()))
 
     def delegation_participations(self) -> None:
         by_key = {e.key: e for e in self.events}
@@ -617,8 +632,13 @@ class Extractor:
                 self.found_agreements.append((name, span, signing))
 
     def sentence_index(self, position: int) -> int:
-        return next((i for i, s in enumerate(self.doc.sentences) if s.start <= position < s.end + 1),
-                    len(self.doc.sentences) - 1)
+        """The first sentence with start <= position <= end (else the last one)."""
+        sentences = self.doc.sentences
+        if self._sentence_bounds is None:  # sentences out of order: scan them
+            return next((i for i, s in enumerate(sentences) if s.start <= position < s.end + 1), len(sentences) - 1)
+        starts, ends = self._sentence_bounds
+        first = bisect_left(ends, position)  # the first sentence whose end + 1 > position
+        return first if first < len(sentences) and starts[first] <= position else len(sentences) - 1
 
     # ================================================================ nodes
     def emit(self) -> None:

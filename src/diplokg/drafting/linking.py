@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -42,8 +43,10 @@ class Link:
     score: float
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Lower case, accents and curly quotes removed, spaces collapsed."""
+    """Lower case, accents and curly quotes removed, spaces collapsed (cached: the same names and labels are
+    folded again and again)."""
     text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.lower().split())

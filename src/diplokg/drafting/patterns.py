@@ -280,6 +280,12 @@ def valid_split(rest: str) -> bool:
 
 
 SEPARATOR = re.compile(r";|,? and |,? as well as |,? along with ")
+# Matched at a position of the whole text (pattern.match(text, i)) rather than on a copy of the rest of it.
+FIRST_WORD = re.compile(r"([^\s,;]+)")
+FIRST_LETTERS = re.compile(r"\s*([A-Za-z]+)")
+CLAUSE_COMMA = re.compile(r",\s+(?:[a-z]|the\b)")
+COMMA_NAME = re.compile(r"\s+[A-Z]")
+LIST_WORD = re.compile(r"\s(?:and|as well as|along with)\s")
 
 
 def after_title(text: str, mention: Mention, limit: int, sentence_end: int) -> Title | None:
@@ -288,11 +294,11 @@ def after_title(text: str, mention: Mention, limit: int, sentence_end: int) -> T
     bracket = re.match(r" \(([^()]+)\)", text[pos:min(limit, sentence_end) + 1])
     if bracket and has_title_head(bracket.group(1)):
         return Title(pos + 2, pos + 2 + len(bracket.group(1)), bracket.group(1), shape="Name (title)")
-    if text.startswith(", ", pos) and re.match(r"([^\s,;]+)", text[pos + 2:]) and (
-            text[pos + 2].isupper() or fold(re.match(r"([^\s,;]+)", text[pos + 2:]).group(1)) in TITLE_HEADS | TITLE_MODIFIERS):
+    if text.startswith(", ", pos) and FIRST_WORD.match(text, pos + 2) and (
+            text[pos + 2].isupper() or fold(FIRST_WORD.match(text, pos + 2).group(1)) in TITLE_HEADS | TITLE_MODIFIERS):
         body = pos + 2
-    elif text.startswith(" ", pos) and re.match(r"\s*([A-Za-z]+)", text[pos:]) and (
-            fold(re.match(r"\s*([A-Za-z]+)", text[pos:]).group(1)) in TITLE_HEADS | TITLE_MODIFIERS) \
+    elif text.startswith(" ", pos) and FIRST_LETTERS.match(text, pos) and (
+            fold(FIRST_LETTERS.match(text, pos).group(1)) in TITLE_HEADS | TITLE_MODIFIERS) \
             and text[pos + 1:pos + 2].isupper():
         body = pos + 1
     else:
@@ -311,7 +317,7 @@ def after_title(text: str, mention: Mention, limit: int, sentence_end: int) -> T
                 break
             if char == "." and (i + 1 >= len(text) or text[i + 1] in " \n"):
                 break
-            if char == "," and re.match(r",\s+(?:[a-z]|the\b)", text[i:]):
+            if char == "," and CLAUSE_COMMA.match(text, i):
                 break
             match = SEPARATOR.match(text, i)
             if match and (match.end() >= limit or valid_split(text[match.end():limit])):
@@ -325,7 +331,7 @@ def after_title(text: str, mention: Mention, limit: int, sentence_end: int) -> T
 
 def before_title(text: str, mention: Mention, floor: int, claimed: list[tuple[int, int]]) -> Title | None:
     """'the title, Name': the phrase before ', Name' back to a separator, starting with an article or title word."""
-    if not text[:mention.start].endswith(", "):
+    if not text.endswith(", ", 0, mention.start):
         return None
     end = mention.start - 2
     i, depth = end, 0
@@ -339,13 +345,13 @@ def before_title(text: str, mention: Mention, floor: int, claimed: list[tuple[in
             depth += 1
         elif char == "(":
             depth -= 1
-        elif (depth == 0 and char in ";:“”\"") or (depth == 0 and char == "," and not re.match(r"\s+[A-Z]", text[i:])):
+        elif (depth == 0 and char in ";:“”\"") or (depth == 0 and char == "," and not COMMA_NAME.match(text, i)):
             start = i
             break
         elif depth == 0:
-            match = re.match(r"\s(?:and|as well as|along with)\s", text[i - 1:])
-            if match and valid_split(text[i - 1 + match.end():end]):
-                start = i - 1 + match.end()
+            match = LIST_WORD.match(text, i - 1)
+            if match and valid_split(text[match.end():end]):
+                start = match.end()
                 break
         i -= 1
     raw = text[start:end].strip(" ,")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from diplokg.drafting.gazetteer import Gazetteer
@@ -122,7 +123,17 @@ class People:
     def known_labels(self, mentions: list[Mention]) -> None:
         """Known people named in the text by a label the name rules do not find ('the First Lady of the United
         States'): every label of two words or more, as printed, outside the names already found."""
-        taken = [(m.start, m.end) for m in mentions]
+        found = sorted((m.start, m.end) for m in mentions)
+        found_starts = [s for s, _ in found]
+        reach: list[int] = []  # reach[k]: the furthest end of the first k + 1 names found (by start)
+        for _, e in found:
+            reach.append(max(e, reach[-1]) if reach else e)
+        taken: list[tuple[int, int]] = []  # the labels matched here
+
+        def overlaps(start: int, end: int) -> bool:
+            last = bisect_left(found_starts, end) - 1  # the names that start before `end`
+            return (last >= 0 and reach[last] > start) or any(s < end and start < e for s, e in taken)
+
         owners = {label: e for e in self.gazetteer.of_kind("person") for label in e.labels if len(label.split()) >= 2}
         if not owners:
             return
@@ -130,7 +141,7 @@ class People:
                                                                                             reverse=True)) + r")(?![\w-])")
         for match in pattern.finditer(self.text):
             label, entity = match.group(), owners[match.group()]
-            if any(s < match.end() and match.start() < e for s, e in taken):
+            if overlaps(match.start(), match.end()):
                 continue
             mention = Mention(match.start(), match.end(), label, -1)
             owner = next((m for m in mentions for t in m.titles if t.start <= match.start() < t.end), None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from diplokg.anchor import find_quote
 from diplokg.drafting.linking import slugify
 from diplokg.drafting.model import Draft, Node, literal
 from diplokg.prefixes import PREFIX_IRIS
@@ -23,17 +22,46 @@ def tool_version() -> str:
         return "0.0.0"
 
 
+def occurrences(text: str, exact: str) -> list[int]:
+    """Every start offset of `exact` in `text`, overlapping ones included (as `anchor.find_quote` finds them)."""
+    starts: list[int] = []
+    position = text.find(exact)
+    while position >= 0:
+        starts.append(position)
+        position = text.find(exact, position + 1)
+    return starts
+
+
 def prefix_for(text: str, start: int, exact: str) -> str | None:
-    """The shortest text before `start` (whole words, at least 12 characters) that makes the quote unique."""
-    if len(find_quote(text, exact, None)) == 1:
+    """The shortest text before `start` (whole words, at least 12 characters) that makes the quote unique.
+
+    The result is the one `anchor.find_quote` confirms: the first length (from 12 up) that starts at a word and
+    that no other occurrence of the quote is preceded by. Whether a length makes the quote unique only grows
+    with the length, so the shortest unique length is found by doubling and bisection, comparing in place
+    (`str.endswith` with bounds) rather than copying the text before every occurrence for every length."""
+    found = occurrences(text, exact)
+    if len(found) == 1:
         return None
-    length = MIN_PREFIX
-    while length <= start:
+    others = [p for p in found if p != start]
+
+    def unique(length: int) -> bool:
         candidate = text[start - length:start]
-        at_word = length == start or text[start - length - 1].isspace()
-        if at_word and not candidate[:1].isspace() and len(find_quote(text, exact, candidate)) == 1:
-            return candidate
-        length += 1
+        return not any(p >= length and text.endswith(candidate, 0, p) for p in others)
+
+    if start < MIN_PREFIX or not unique(start):
+        return text[:start]
+    low, high = MIN_PREFIX - 1, MIN_PREFIX  # unique(low) is false (or low is below the minimum); find unique(high)
+    while not unique(high):
+        low, high = high, min(start, 2 * high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if unique(middle):
+            high = middle
+        else:
+            low = middle
+    for length in range(high, start + 1):
+        if (length == start or text[start - length - 1].isspace()) and not text[start - length].isspace():
+            return text[start - length:start]
     return text[:start]
 
 
@@ -43,16 +71,18 @@ class Evidence:
     def __init__(self, draft: Draft) -> None:
         self.draft = draft
         self.names: dict[tuple[int, int], str] = {}
+        self.taken: set[str] = set()
 
     def name(self, span: tuple[int, int]) -> str:
         if span not in self.names:
             words = "-".join(slugify(self.draft.text[span[0]:span[1]]).split("-")[:6]) or "quote"
             base, n = f"ev:{self.draft.abbreviation}-{words}", 1
             iri = base
-            while iri in self.names.values():
+            while iri in self.taken:
                 n += 1
                 iri = f"{base}-{n}"
             self.names[span] = iri
+            self.taken.add(iri)
         return self.names[span]
 
     def render(self, span: tuple[int, int]) -> str:
@@ -106,8 +136,11 @@ def render(draft: Draft, version: str | None = None) -> str:
     out += [f"{activity} a prov:Activity ;", "    rdfs:label " + literal(f"diplokg draft of {draft.source}") + " ;",
             "    prov:wasAssociatedWith agent:diplokg-draft ;", f"    prov:used src:{draft.source} ;",
             f"    dip:toolVersion {literal(version, None)} .", ""]
+    by_group: dict[str, list[Node]] = {}
+    for node in draft.nodes.values():
+        by_group.setdefault(node.group, []).append(node)
     for key, heading in draft.groups:
-        nodes = [n for n in draft.nodes.values() if n.group == key]
+        nodes = by_group.get(key, [])
         if not nodes:
             continue
         out.append(f"# {'=' * 12} {heading}")
