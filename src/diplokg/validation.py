@@ -87,6 +87,11 @@ def data_graph(dataset: Dataset) -> Graph:
 
 
 def load_shapes(layout: Layout) -> Graph:
+    """The shapes graph for pyshacl, refused (a DiplokgError per problem) if it is ill-formed, as the fast engine
+    refuses it (pyshacl would stop with an error of its own, or validate against a broken shape)."""
+    from diplokg import shacl
+
+    shacl.ShapesGraph.parse(layout.shapes_file)
     shapes = Graph()
     parse_into(shapes, layout.shapes_file)
     return shapes

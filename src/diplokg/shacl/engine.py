@@ -20,6 +20,7 @@ from diplokg.shacl.data import DataGraph
 from diplokg.shacl.evaluate import Evaluator
 from diplokg.shacl.report import ValidationResult, default_message, sort_key
 from diplokg.shacl.shapes import COMPONENT, SH, ShapesGraph, Term
+from diplokg.shacl.wellformed import check
 
 if TYPE_CHECKING:
     from diplokg.paths import Layout
@@ -137,6 +138,8 @@ def validate_store(store: ox.Store, shapes: ShapesGraph | Path, graph: ox.NamedN
     (see DataGraph for `shapes_graph` and `written`)."""
     if isinstance(shapes, Path):
         shapes = ShapesGraph.parse(shapes)
+    if not shapes.checked:  # an ill-formed shapes graph is refused before any data is checked
+        check(shapes)
     return Validation(shapes, DataGraph(store, graph, shapes_graph, written)).run()
 
 

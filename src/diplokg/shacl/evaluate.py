@@ -7,6 +7,7 @@ node, against the same pyoxigraph store; whether a node conforms to a shape is c
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 
 import pyoxigraph as ox
@@ -28,7 +29,17 @@ class Evaluator:
         self.shapes, self.data = shapes, data
         self.components = sparql.components(shapes)
         self.conformance: dict[tuple[Term, Term], bool] = {}
-        self.active: set[tuple[Term, Term]] = set()
+        self.local = threading.local()  # the checks in progress on this thread (shapes run on several)
+
+    @property
+    def active(self) -> set[tuple[Term, Term]]:
+        """The (shape, node) checks in progress on this thread's call stack: a recursive check meets
+        one of them. Per thread, or a check running on another thread would pass as recursion (the
+        SHACL-SHACL test of the W3C suite then failed now and then: a node conforming to both
+        alternatives of an sh:xone)."""
+        if not hasattr(self.local, "active"):
+            self.local.active = set()
+        return self.local.active
 
     def constraints(self, shape: Term) -> list[Constraint]:
         """Every constraint a shape declares: Core parameters, then SPARQL-based components."""

@@ -41,13 +41,20 @@ class ShapesGraph:
             if triple.object not in self.index[triple.subject, triple.predicate.value]:
                 self.index[triple.subject, triple.predicate.value].append(triple.object)
             self.by_subject[triple.subject].add(triple.predicate.value)
+        self.checked = False  # by diplokg.shacl.wellformed, which refuses an ill-formed shapes graph
 
     @classmethod
     def parse(cls, path: Path) -> ShapesGraph:
+        """The shapes of a Turtle file, checked: an ill-formed shapes graph is a DiplokgError naming
+        the file, the shape and the property of each problem."""
+        from diplokg.shacl.wellformed import check
+
         try:
-            return cls(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+            shapes = cls(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
         except (SyntaxError, OSError) as error:
             raise DiplokgError(f"{path}: cannot read the shapes: {' '.join(str(error).split())}") from None
+        check(shapes, path)
+        return shapes
 
     def objects(self, node: Term, predicate: str) -> list[Term]:
         return self.index.get((node, predicate), [])
