@@ -23,12 +23,12 @@ import pyoxigraph as ox
 from diplokg.errors import DiplokgError
 from diplokg.fileio import folder_files, read_text
 from diplokg.prefixes import PREFIX_IRIS, expand_curie
+from diplokg.sparqltext import query_form, variables
 
 XSD = PREFIX_IRIS["xsd"]
 PARAM_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>\w+)(?::\s*(?P<choices>[^)]*))?\)\s*"
                         r"(?:=\s*(?P<default>\S+))?\s*(?:--\s*(?P<doc>.*))?$")
 TYPES = {"iri", "string", "langstring", "date", "integer", "decimal", "boolean"}
-FORM = re.compile(r"^\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -172,11 +172,10 @@ def read_query(path: Path) -> SavedQuery:
     """Read one saved query file."""
     text = read_text(path, "query file")
     header = parse_header(path, text)
-    body = re.sub(r"(?m)^\s*(#.*|PREFIX.*|BASE.*)$", "", text)
-    form = FORM.search(body)
     parameters = tuple(parse_parameter(path, line) for line in header.get("param", []))
+    used = variables(text)
     for parameter in parameters:
-        if not re.search(rf"[?$]{parameter.name}\b", body):
+        if parameter.name not in used:
             raise DiplokgError(f"{path}: the parameter {parameter.name!r} is declared, but the query never uses "
                                f"?{parameter.name}; its value would change nothing.")
     return SavedQuery(
@@ -187,7 +186,7 @@ def read_query(path: Path) -> SavedQuery:
         parameters=parameters,
         examples=tuple(header.get("example", [])),
         text=text,
-        form=form.group(1).upper() if form else "SELECT",
+        form=query_form(text) or "SELECT",
     )
 
 

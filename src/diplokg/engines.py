@@ -38,10 +38,9 @@ class Engine(Protocol):
 
 def query_error(error: Exception, what: str = "The query is not valid SPARQL 1.1", text: str = "") -> DiplokgError:
     """A syntax or evaluation error as a one-paragraph message; an update sent as a query is said to be one."""
-    import re
+    from diplokg.sparqltext import is_update
 
-    body = re.sub(r"(?im)^\s*(#.*|PREFIX\s.*|BASE\s.*)$", "", text)
-    if re.match(r"\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", body, re.IGNORECASE):
+    if is_update(text):
         return DiplokgError("This is a SPARQL update; diplokg answers queries only. The store is built from the data "
                             "files: change those, and the next command builds it again.")
     message = " ".join(str(error).split())

@@ -13,6 +13,7 @@ The tokenizer (strings, IRIs, comments and variables skipped whole) also serves 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +23,7 @@ from diplokg.errors import DiplokgError
 from diplokg.results import Term
 
 FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 TOKEN = re.compile(r"""
     (?P<skip>\#[^\n]*|"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}
         |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>|[?$]\w+)
@@ -31,10 +33,24 @@ TOKEN = re.compile(r"""
 """, re.VERBOSE | re.DOTALL)
 
 
+def keywords(text: str) -> Iterator[str]:
+    """The words of a SPARQL text, upper-cased, outside strings, IRIs and comments."""
+    return (m.group().upper() for m in TOKEN.finditer(text) if m.lastgroup == "word")
+
+
 def query_form(text: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's first keyword of those (outside strings, IRIs, comments)."""
-    words = (m.group().upper() for m in TOKEN.finditer(text) if m.lastgroup == "word")
-    return next((word for word in words if word in FORMS), None)
+    return next((word for word in keywords(text) if word in FORMS), None)
+
+
+def is_update(text: str) -> bool:
+    """True if the text's first query form or update operation is an update (INSERT, DELETE, LOAD, ...)."""
+    return next((word for word in keywords(text) if word in FORMS or word in UPDATES), None) in UPDATES
+
+
+def variables(text: str) -> set[str]:
+    """The names of the variables a SPARQL text mentions (outside strings, IRIs and comments)."""
+    return {m.group()[1:] for m in TOKEN.finditer(text) if m.lastgroup == "skip" and m.group()[:1] in "?$"}
 
 
 def check_bindings(bindings: dict[str, Term]) -> None:
