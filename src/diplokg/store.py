@@ -21,9 +21,8 @@ of each file and one digest of the stats; only files whose stat changed are hash
 (names, sizes, mtimes: any write to a RocksDB database adds or rewrites files). `build` and `validate`
 verify fully (the SHA-256 of every input file and every store file, and the count of quads in each graph).
 A store that fails is rebuilt; one that is damaged, not merely out of date, is reported by one line on
-stderr. Old builds are
-removed under the build lock once no process holds them open (each reader holds a shared lock on its
-build's folder).
+stderr. Old builds are removed under the build lock once no process holds them open (each reader holds a
+shared lock on its build's folder).
 """
 
 from __future__ import annotations
@@ -248,6 +247,15 @@ def check_files(folder: Path, manifest: Manifest, full: bool) -> None:
             raise Damaged(f"{name} does not match its digest", folder)
 
 
+def recorded_names(layout: Layout, folder: Path, manifest: Manifest, stamps: dict[str, int]) -> list[str]:
+    """The input files' names: those the build recorded if no folder changed since (no file added or removed),
+    else listed again."""
+    if stamps == manifest.folders and min(stamps.values(), default=0) >= 0:
+        lines = (folder / INPUTS).read_text(encoding="utf-8").splitlines() if (folder / INPUTS).exists() else []
+        return [line.split("\t", 1)[0] for line in lines]
+    return input_files(layout)
+
+
 def inputs_current(layout: Layout, folder: Path, manifest: Manifest, full: bool = False) -> bool:
     """True if the input files are those the store was built from. Fast path: the folders' mtimes (no file added
     or removed) and one digest of every file's size and mtime; else the files whose stat changed are hashed,
@@ -256,13 +264,9 @@ def inputs_current(layout: Layout, folder: Path, manifest: Manifest, full: bool 
     if manifest.format != FORMAT or manifest.version != __version__:
         return False
     stamps = folder_stamps(layout)
-    if stamps == manifest.folders and min(stamps.values(), default=0) >= 0:
-        lines = (folder / INPUTS).read_text(encoding="utf-8").splitlines() if (folder / INPUTS).exists() else []
-        names = [line.split("\t", 1)[0] for line in lines]
-    else:
-        names = input_files(layout)
     try:
-        if not full and stats_digest(stats_of(layout.root, names)) == manifest.inputs:
+        if not full and stats_digest(stats_of(layout.root, recorded_names(layout, folder, manifest, stamps))) == \
+                manifest.inputs:
             return True
         known = read_inputs(folder)
         index = index_files(layout.root, input_files(layout), None if full else known)
