@@ -43,16 +43,18 @@ def sparql(shapes: ShapesGraph, path: Term) -> str:
     return f"(^{inner})" if what == SH + "inversePath" else f"({inner}{UNARY[what]})"
 
 
-def text(shapes: ShapesGraph, path: Term) -> str:
-    """The path for a person: CURIEs, SPARQL operators, no brackets around a single IRI."""
+def text(shapes: ShapesGraph, path: Term, name: Callable[[str], str] | None = None) -> str:
+    """The path for a person: CURIEs (diplokg's, or as `name` writes an IRI), SPARQL operators, no brackets
+    around a single IRI."""
     from diplokg.prefixes import shorten
 
+    name = name or shorten
     what, operand = kind(shapes, path)
     if what == "iri":
-        return shorten(operand.value)
+        return name(operand.value)
     if what in ("sequence", "alternative"):
-        return "(" + ("/" if what == "sequence" else "|").join(text(shapes, p) for p in operand) + ")"
-    inner = text(shapes, operand)
+        return "(" + ("/" if what == "sequence" else "|").join(text(shapes, p, name) for p in operand) + ")"
+    inner = text(shapes, operand, name)
     return "^" + inner if what == SH + "inversePath" else inner + UNARY[what]
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from diplokg.errors import DiplokgError
+from diplokg.shacl import paths
 from diplokg.shacl.expressions import INTEGER_RANGES, quoted
 from diplokg.shacl.shapes import RDF, SH, XSD, ShapesGraph, Term
 
@@ -39,7 +40,7 @@ SINGLE = ("datatype", "severity", "deactivated", "closed", "ignoredProperties", 
           *COUNTS, *LITERALS)
 # the parameters only a property shape (one with sh:path) may have (SHACL-SHACL's NodeShapeShape)
 PROPERTY_ONLY = ("minCount", "maxCount", "lessThan", "lessThanOrEquals", "qualifiedValueShape", "uniqueLang")
-UNARY_PATHS = tuple(SH + p for p in ("inversePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath"))
+UNARY_PATHS = tuple(paths.UNARY)
 PATH_HINT = ("a path is an IRI, a list of two or more paths, or a blank node with one of sh:alternativePath, "
              "sh:inversePath, sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath")
 MOST = 30  # problems listed in full; the rest are counted
@@ -112,20 +113,6 @@ class Names:
         if datatype == BOOLEAN and term.value in ("true", "false"):
             return term.value
         return text if datatype == STRING else f"{text}^^{self.iri(datatype)}"
-
-    def path(self, shapes: ShapesGraph, path: Term) -> str:
-        """A well-formed path the way diplokg.shacl.paths writes it, with these prefixes."""
-        if isinstance(path, ox.NamedNode):
-            return self.iri(path.value)
-        if shapes.objects(path, RDF + "first"):
-            return "(" + "/".join(self.path(shapes, p) for p in shapes.items(path)) + ")"
-        alternative = shapes.value(path, SH + "alternativePath")
-        if alternative is not None:
-            return "(" + "|".join(self.path(shapes, p) for p in shapes.items(alternative)) + ")"
-        form = next(p for p in UNARY_PATHS if shapes.objects(path, p))
-        inner = self.path(shapes, shapes.value(path, form))
-        return "^" + inner if form == SH + "inversePath" else inner + {SH + "zeroOrMorePath": "*",
-                                                                      SH + "oneOrMorePath": "+"}.get(form, "?")
 
 
 class Checker:
@@ -310,7 +297,7 @@ class Checker:
                 readable = path is not None and self.path_problem(path, "") is None
                 siblings = shapes.objects(owner, predicate)
                 number = f"{word} shape {siblings.index(node) + 1} (of {len(siblings)}, in the order written)"
-                step = f"{word} {self.terms.path(shapes, path)}" if readable else number
+                step = f"{word} {paths.text(shapes, path, self.terms.iri)}" if readable else number
             elif position is not None:
                 step = f"{self.terms.iri(predicate)} member {position}"
             else:
