@@ -101,9 +101,10 @@ def check_source_name(source: Path) -> None:
 
     try:
         source_slug(source)
-        if source.stem.endswith("."):  # a Turtle name cannot end with '.' (src:<name>)
-            raise DiplokgError(source.stem)
+        named = not source.stem.endswith(".")  # a Turtle name cannot end with '.' (src:<name>)
     except DiplokgError:
+        named = False
+    if not named:
         suggestion = slugify(source.stem) or "new-source"
         raise DiplokgError(
             f"{source}: the file name {source.stem!r} cannot name a source: it becomes the source's IRI, its graph "
