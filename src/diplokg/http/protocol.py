@@ -105,8 +105,8 @@ async def answer(request: Request, service: Service, text: str, params: list[tup
                  requested: str | None) -> Response:
     """Check a query, run it on a worker with the protocol's dataset, stream the answer in the negotiated format."""
     check_nesting(text)
-    default = tuple(value for key, value in params if key == "default-graph-uri")
-    named = tuple(value for key, value in params if key == "named-graph-uri")
+    default = tuple(dict.fromkeys(value for key, value in params if key == "default-graph-uri"))  # each graph once
+    named = tuple(dict.fromkeys(value for key, value in params if key == "named-graph-uri"))
     check_graphs([*default, *named], service.descriptions.graphs)
     offers = {"results": result_offers(), "graph": graph_offers()}
     formats = {kind: name for kind, offer in offers.items() if (name := choose_format(request, offer, requested))}

@@ -142,8 +142,7 @@ async def pictures(request: Request) -> Response:
     try:
         svg = await run_in_threadpool(pages.picture, kind, event, person)
     except ValueError as error:
-        named = f" for {'event' if event else 'person'}={event or person!r}" if event or person else ""
-        raise Problem(400, f"Cannot draw that picture{named}: {error}") from None
+        raise Problem(400, f"Cannot draw that picture: {error}") from None
     if require_format(request, {"image/svg+xml": "svg", "text/html": "html"}) == "svg":
         return tagged(request, svg, "image/svg+xml", {"Vary": "Accept"})
     download = request.url.include_query_params(format="svg")

@@ -102,16 +102,15 @@ def collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit
 
 def dataset_options(job: Job, verdict: Checked | None) -> dict[str, Any]:
     """The keyword arguments of Store.query that give the job its dataset: the protocol's, else the query's FROM
-    clauses, else the union of the named graphs. Given explicitly with each graph once, since Oxigraph reads a graph
-    named twice twice (every answer doubled)."""
+    clauses, else the union of the named graphs. Given explicitly, each graph once (the protocol and the guard
+    list each once), since Oxigraph reads a graph named twice twice (every answer doubled)."""
     if job.default_graphs is not None or job.named_graphs is not None:
         default, named = job.default_graphs or (), job.named_graphs or ()
     elif verdict is not None and verdict.dataset_clause:
         default, named = verdict.default_graphs, verdict.named_graphs
     else:
         return {"use_default_graph_as_union": True}
-    return {"default_graph": [ox.NamedNode(g) for g in dict.fromkeys(default)],
-            "named_graphs": [ox.NamedNode(g) for g in dict.fromkeys(named)]}
+    return {"default_graph": [ox.NamedNode(g) for g in default], "named_graphs": [ox.NamedNode(g) for g in named]}
 
 
 def engine_syntax_error(text: str, prefixes: dict[str, str]) -> str | None:
