@@ -39,7 +39,8 @@ def load(project: str | Path | None = None, inferred: bool = False) -> Dataset:
     from diplokg.store import open_store
 
     dataset = new_dataset()
-    for quad in open_store(layout).quads_for_pattern(None, None, None, None):
+    store = open_store(layout)
+    for quad in (q for g in store.named_graphs() for q in store.quads_for_pattern(None, None, None, g)):
         graph = dataset.graph(to_rdflib(quad.graph_name))
         graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     return dataset

@@ -1,7 +1,7 @@
 """Query engines with one interface: pyoxigraph (fast, the default) and rdflib (the reference).
 
-Both answer over the union of the named graphs (the inferred graph included or left out) and
-bind parameters as RDF terms: pyoxigraph by serialised terms substituted for their variables
+Both answer over the union of the named graphs (the inferred graph included or left out), each triple
+once, and bind parameters as RDF terms: pyoxigraph by serialised terms substituted for their variables
 (`sparqltext.bind_constants`, so that its optimiser uses them in every pattern; a VALUES block where
 substitution cannot keep the meaning), rdflib by initial bindings.
 """
@@ -47,20 +47,31 @@ def query_error(error: Exception, what: str = "The query is not valid SPARQL 1.1
     return DiplokgError(f"{what}: {message}")
 
 
+def default_dataset(store: ox.Store, inferred: bool = True) -> dict[str, Any]:
+    """The keyword arguments of Store.query that make the union of the named graphs the default graph.
+
+    A built store holds that union's asserted triples, each once, in its own default graph (diplokg.store.build)
+    and the closure in the inferred graph, which holds no asserted triple: the two together are the union as a
+    set, as SPARQL and rdflib read it. Other stores (one being built, a test's) have no default graph: there
+    Oxigraph's union, a multiset (a triple two graphs hold is seen twice), which the rules, shapes and counts
+    that read them do not mind."""
+    if next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:
+        return {"default_graph": [ox.DefaultGraph(), ox.NamedNode(INFERRED_GRAPH)] if inferred else ox.DefaultGraph()}
+    if inferred:
+        return {"use_default_graph_as_union": True}
+    return {"default_graph": [g for g in store.named_graphs() if g.value != INFERRED_GRAPH] or None}
+
+
 class OxigraphEngine:
     """Queries on a pyoxigraph Store."""
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
 
-    def graphs(self, inferred: bool) -> list[ox.NamedNode]:
-        """The named graphs that make up the default graph."""
-        return [g for g in self.store.named_graphs() if inferred or g.value != INFERRED_GRAPH]
-
     def query(self, text: str, bindings: dict[str, Term] | None = None, inferred: bool = True,
               prefixes: dict[str, str] | None = None) -> Result:
         try:
-            dataset = {"use_default_graph_as_union": True} if inferred else {"default_graph": self.graphs(False) or None}
+            dataset = default_dataset(self.store, inferred)
             return from_oxigraph(bound_query(self.store, text, bindings or {}, prefixes=prefixes, **dataset))
         except SyntaxError as error:
             raise query_error(error, text=text) from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from diplokg.engines import default_dataset
 from diplokg.prefixes import INFERRED_GRAPH, PREFIX_IRIS
 
 KINDS: dict[str, str] = {
@@ -36,7 +37,7 @@ def graph_statistics(store: ox.Store) -> dict[str, dict[str, int]]:
     organisations, posts, events and statements it mentions."""
     values = " ".join(f'("{kind}" {curie})' for kind, curie in KINDS.items())
     kinds: dict[ox.NamedNode | ox.BlankNode, list[str]] = {}
-    for row in store.query(ENTITIES % (values, INFERRED_GRAPH), prefixes=PREFIX_IRIS, use_default_graph_as_union=True):
+    for row in store.query(ENTITIES % (values, INFERRED_GRAPH), prefixes=PREFIX_IRIS, **default_dataset(store)):
         kinds.setdefault(row["x"], []).append(row["kind"].value)
     table = {row["g"].value: {"triples": int(row["n"].value), **dict.fromkeys(KINDS, 0)} for row in store.query(TRIPLES)}
     for entity, its_kinds in kinds.items():

@@ -4,7 +4,9 @@ opened read-only by every command and every server worker.
 Under `layout.cache_dir`:
 
 - `store` — a symbolic link to the current build, an ordinary Oxigraph database
-  (`oxigraph query --location .../store` reads it too);
+  (`oxigraph query --location .../store` reads it too): a named graph per input as loaded, the inferred
+  graph, and in the default graph every asserted triple once (their union as a set, which Oxigraph's own
+  union of graphs is not: see diplokg.engines.default_dataset);
 - `store-<id>/` — one build: the RocksDB files, `diplokg.manifest.json` (written last) and what is derived
   from the build later (`diplokg.derived.json`, the server's dumps in `diplokg.dumps/`);
 - `store.lock` — held while building, so that concurrent commands build once and the others wait.
@@ -49,7 +51,7 @@ from diplokg.paths import Layout
 if TYPE_CHECKING:
     from diplokg.rules import StoreClosure
 
-FORMAT = 2  # the layout of a build folder and its manifest; a change rebuilds every store
+FORMAT = 3  # the layout of a build folder and its manifest; a change rebuilds every store
 OURS = "diplokg."  # our files in a build folder start with this; the rest are RocksDB's
 MANIFEST = OURS + "manifest.json"
 DERIVED = OURS + "derived.json"  # values computed from a build after it was written (e.g. saved queries' answer sizes)
@@ -154,6 +156,7 @@ class Manifest:
     folders: dict[str, int] = field(default_factory=dict)
     files: dict[str, list[Any]] = field(default_factory=dict)
     graphs: dict[str, int] = field(default_factory=dict)
+    merged: int = 0  # triples in the default graph: the asserted graphs' union, each triple once
     inferred: int = 0
     inconsistencies: list[str] = field(default_factory=list)
     reason_seconds: float = 0.0
@@ -329,7 +332,7 @@ def open_folder(folder: Path, manifest: Manifest, full: bool) -> Built:
         store = ox.Store.read_only(str(folder))
     except OSError as error:
         raise Damaged(f"RocksDB cannot open it: {' '.join(str(error).split())}", folder) from None
-    if full and graph_counts(store) != manifest.graphs:
+    if full and (graph_counts(store) != manifest.graphs or default_count(store) != manifest.merged):
         raise Damaged("its quads per graph differ from the manifest's", folder)
     return Built(store, folder, manifest)
 
@@ -353,6 +356,21 @@ def open_current(layout: Layout, full: bool) -> Built | None:
 def graph_counts(store: ox.Store) -> dict[str, int]:
     rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     return {row["g"].value: int(row["n"].value) for row in rows}
+
+
+def default_count(store: ox.Store) -> int:
+    """The triples in the store's default graph (a build's asserted triples, each once)."""
+    return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+
+
+def merged_asserted(store: ox.Store) -> Iterator[ox.Quad]:
+    """Every triple of the asserted graphs (all but the inferred one) in the default graph, for the bulk loader,
+    which keeps each triple once: the union of the named graphs as a set (diplokg.engines.default_dataset)."""
+    from diplokg.prefixes import INFERRED_GRAPH
+
+    inferred = ox.NamedNode(INFERRED_GRAPH)
+    return (ox.Quad(q.subject, q.predicate, q.object) for g in store.named_graphs() if g != inferred
+            for q in store.quads_for_pattern(None, None, None, g))
 
 
 @contextlib.contextmanager
@@ -470,14 +488,15 @@ def build(layout: Layout, progress: Callable[[str], None] | None = None) -> Path
     try:
         disk = ox.Store(str(temporary))
         disk.bulk_extend(memory)
+        disk.bulk_extend(merged_asserted(memory))
         disk.flush()
-        graphs = graph_counts(disk)
+        graphs, merged = graph_counts(disk), default_count(disk)
         del disk, memory
         write_inputs(temporary, inputs)
         data = json.dumps(statistics).encode("utf-8")
         write_atomically(temporary / STATISTICS, lambda stream: stream.write(data))
         manifest = Manifest(stats_digest([(k, v[0], v[1]) for k, v in inputs.items()]), folders, graphs=graphs,
-                            inferred=closure.added, inconsistencies=closure.inconsistencies,
+                            merged=merged, inferred=closure.added, inconsistencies=closure.inconsistencies,
                             reason_seconds=closure.seconds, validation=validation)
         manifest.files = {p.name: [p.stat().st_size, p.stat().st_mtime_ns, file_digest(p)] for p in store_files(temporary)}
         manifest.build_seconds = time.perf_counter() - started

@@ -47,11 +47,12 @@ def rdf_triples(subject: ox.NamedNode | ox.BlankNode, properties: dict[str, Any]
 
 def vocabularies(store: ox.Store) -> list[str]:
     """The namespaces of the dataset's predicates and classes, among the known prefixes (not our own IRIs)."""
+    from diplokg.engines import default_dataset
     from diplokg.prefixes import GRAPH, ID, PREFIX_IRIS
 
     spaces = sorted((ns for ns in PREFIX_IRIS.values() if not ns.startswith((ID, GRAPH))), key=len, reverse=True)
     terms = store.query("SELECT DISTINCT ?term WHERE { { ?s ?term ?o } UNION { ?s a ?term } }",
-                        use_default_graph_as_union=True)
+                        **default_dataset(store))
     return sorted({next((ns for ns in spaces if s["term"].value.startswith(ns)), "") for s in terms} - {""})
 
 
@@ -62,6 +63,7 @@ class Descriptions:
     Each description is built once per base URL (its blank nodes, and so its ETag, stay the same)."""
 
     counts: dict[str, int]
+    union: int  # triples in the default graph, the union of the named graphs: each triple once
     dumps: Dumps
     vocabularies: list[str]
     built: dict[tuple[str, str], list[ox.Triple]] = field(default_factory=dict, compare=False)
@@ -75,7 +77,10 @@ class Descriptions:
     @classmethod
     def of(cls, build: Built, dumps: Dumps) -> Descriptions:
         """From a build's manifest (graph sizes) and its derived values (vocabularies, computed once per build)."""
-        return cls(build.manifest.graphs, dumps, build.derived("vocabularies", lambda: vocabularies(build.store)))
+        from diplokg.prefixes import INFERRED_GRAPH
+
+        union = build.manifest.merged + build.manifest.graphs.get(INFERRED_GRAPH, 0)
+        return cls(build.manifest.graphs, union, dumps, build.derived("vocabularies", lambda: vocabularies(build.store)))
 
     @cached_property
     def graphs(self) -> list[str]:
@@ -105,8 +110,8 @@ class Descriptions:
             out += rdf_triples(description, {"rdf:type": curie("sd:Graph"), "void:triples": self.counts[graph]})
         out += rdf_triples(dataset, {"rdf:type": curie("sd:Dataset"), "sd:defaultGraph": default, "sd:namedGraph": named})
         return out + rdf_triples(default, {
-            "rdf:type": curie("sd:Graph"), "void:triples": sum(self.counts.values()),
-            "rdfs:comment": "The union of the named graphs, the inferred graph included (a triple in two graphs counts twice)."})
+            "rdf:type": curie("sd:Graph"), "void:triples": self.union,
+            "rdfs:comment": "The union of the named graphs, the inferred graph included, each triple once."})
 
     def void(self, base: str) -> list[ox.Triple]:
         """VoID and DCAT description of the dataset, its endpoint, dumps, graphs and vocabularies."""

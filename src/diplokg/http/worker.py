@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from diplokg.engines import default_dataset
 from diplokg.http.guard import Checked, check_graphs, check_query, readable_syntax_error
 from diplokg.http.problems import Problem
 from diplokg.results import Result, Term
@@ -100,7 +101,7 @@ def collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit
     return Result("graph", triples=items) if triples else Result("select", variables, items)
 
 
-def dataset_options(job: Job, verdict: Checked | None) -> dict[str, Any]:
+def dataset_options(job: Job, verdict: Checked | None, store: ox.Store) -> dict[str, Any]:
     """The keyword arguments of Store.query that give the job its dataset: the protocol's, else the query's FROM
     clauses, else the union of the named graphs. Given explicitly, each graph once (the protocol and the guard
     list each once), since Oxigraph reads a graph named twice twice (every answer doubled)."""
@@ -109,7 +110,7 @@ def dataset_options(job: Job, verdict: Checked | None) -> dict[str, Any]:
     elif verdict is not None and verdict.dataset_clause:
         default, named = verdict.default_graphs, verdict.named_graphs
     else:
-        return {"use_default_graph_as_union": True}
+        return default_dataset(store)
     return {"default_graph": [ox.NamedNode(g) for g in default], "named_graphs": [ox.NamedNode(g) for g in named]}
 
 
@@ -150,7 +151,7 @@ def execute(store: ox.Store, graphs: list[str], job: Job) -> tuple[int, str, byt
                 escaped = not engine and ("\\u" in job.text or "\\U" in job.text)  # where the grammars part ways
                 raise Problem(400, message + CHECKED if escaped else message) from None
             check_graphs([*verdict.graphs, *(job.default_graphs or ()), *(job.named_graphs or ())], graphs)
-        answer = bound_query(store, job.text, job.bindings, prefixes=PREFIX_IRIS, **dataset_options(job, verdict))
+        answer = bound_query(store, job.text, job.bindings, prefixes=PREFIX_IRIS, **dataset_options(job, verdict, store))
         result = collect(answer, job.limit, job.max_bytes)
     except SyntaxError as error:
         return 400, readable_syntax_error(job.text, str(error)), b""

@@ -7,6 +7,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from diplokg.engines import default_dataset
 from diplokg.errors import DiplokgError
 from diplokg.shacl import paths
 from diplokg.shacl.shapes import RDF, RDFS, XSD, ShapesGraph, Term
@@ -25,7 +26,7 @@ class DataGraph:
     def __init__(self, store: ox.Store, graph: ox.NamedNode | None = None, shapes_graph: ox.NamedNode | None = None,
                  written: dict[Term, Term] | None = None) -> None:
         self.store, self.graph, self.shapes_graph, self.written = store, graph, shapes_graph, written
-        self.options: dict[str, Any] = {"default_graph": graph} if graph else {"use_default_graph_as_union": True}
+        self.options: dict[str, Any] = {"default_graph": graph} if graph else default_dataset(store)
         self.tests: dict[tuple[str, Term], bool] = {}
         self.superclasses: dict[str, set[str]] = {}
 

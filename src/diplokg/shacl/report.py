@@ -155,7 +155,8 @@ def findings(results: list[ValidationResult], store: ox.Store, layout: Layout, s
         if isinstance(node, ox.BlankNode) or (isinstance(node, ox.NamedNode) and "#position" in node.value):
             owner = next(store.quads_for_pattern(None, has_selector, node), None)
             node = owner.subject if owner is not None else node
-        graphs = sorted({q.graph_name.value for q in store.quads_for_pattern(node, None, None)} - {INFERRED_GRAPH}) \
+        graphs = sorted({q.graph_name.value for q in store.quads_for_pattern(node, None, None)
+                         if isinstance(q.graph_name, ox.NamedNode)} - {INFERRED_GRAPH}) \
             if not isinstance(node, ox.Literal) else []
         file, line = "(inferred)", None
         for name in graphs:
