@@ -223,3 +223,20 @@ def test_the_default_graph_is_the_union_of_the_graphs_as_a_set(reasoned: Dataset
     for engine in (OxigraphEngine(built.store), RdflibEngine(reasoned)):
         for inferred, expected in ((True, everything), (False, stated)):
             assert int(engine.query(query, inferred=inferred).rows[0][0].value) == len(expected), (engine, inferred)
+
+
+def test_the_store_writer_stops_when_the_build_does(tmp_path: Path) -> None:
+    """The thread that writes a build's quads beside the validation stops at its next quad once told (an
+    interrupted or failed validation does not wait for a whole write)."""
+    import threading
+
+    from diplokg.store import write_quads
+
+    memory = ox.Store()
+    memory.add(ox.Quad(ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p"),
+                       ox.Literal("o"), ox.NamedNode("https://example.org/graph")))
+    stop = threading.Event()
+    assert write_quads(memory, tmp_path / "written", stop) == ({"https://example.org/graph": 1}, 1)
+    stop.set()
+    with pytest.raises(InterruptedError):
+        write_quads(memory, tmp_path / "stopped", stop)

@@ -12,7 +12,7 @@ Under `layout.cache_dir`:
 - `store.lock` — held while building, so that concurrent commands build once and the others wait.
 
 A build parses every file with pyoxigraph, reasons (rules to fixpoint), validates (shapes compiled to
-SPARQL), writes the quads to a fresh `store-<id>.tmp/`, hashes the files RocksDB wrote, writes the
+SPARQL) while a thread writes the quads to a fresh `store-<id>.tmp/`, hashes the files RocksDB wrote, writes the
 manifest, renames the folder into place and points `store` at it. The manifest records what the store
 was built from (a digest of every input file's path, size and mtime, beside `diplokg.inputs.tsv` with each
 file's SHA-256; the package version), what it holds (quads per graph), the SHA-256 of each of its own files,
@@ -35,8 +35,10 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -363,6 +365,24 @@ def default_count(store: ox.Store) -> int:
     return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
 
 
+def write_quads(memory: ox.Store, folder: Path, stop: threading.Event) -> tuple[dict[str, int], int]:
+    """Write a build's quads to a new on-disk store: each named graph as loaded and, in the default graph, the asserted
+    triples each once; return the quads per graph and the default graph's size as written. It runs beside the
+    validation (the bulk loader writes without the GIL) and stops when `stop` is set."""
+
+    def until_stopped(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+        for quad in quads:
+            if stop.is_set():
+                raise InterruptedError("the build was stopped")
+            yield quad
+
+    disk = ox.Store(str(folder))
+    disk.bulk_extend(until_stopped(memory))
+    disk.bulk_extend(until_stopped(merged_asserted(memory)))
+    disk.flush()
+    return graph_counts(disk), default_count(disk)
+
+
 def merged_asserted(store: ox.Store) -> Iterator[ox.Quad]:
     """Every triple of the asserted graphs (all but the inferred one) in the default graph, for the bulk loader,
     which keeps each triple once: the union of the named graphs as a set (diplokg.engines.default_dataset)."""
@@ -474,24 +494,25 @@ def build(layout: Layout, progress: Callable[[str], None] | None = None) -> Path
     step("loading and reasoning (pyoxigraph)")
     memory, closure = build_store(layout)
     assert closure is not None
-    step("validating (shapes compiled to SPARQL)")
-    shapes = shacl.ShapesGraph.parse(layout.shapes_file)
-    results = shacl.validate_store(memory, shapes)
-    report = Report(shacl.findings(results, memory, layout, shapes, {}), shacl.results_graph(results, shapes))
-    validation = {"text": render_text(report), "results": len(results),
-                  "fails": {level: report.fails(level) for level in ("violation", "warning", "info")}}
-    step("counting")
-    statistics = graph_statistics(memory)
-    step("writing the store")
+    step("validating (shapes compiled to SPARQL) and counting, while the store is written")
     name = f"store-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
     temporary = layout.cache_dir / f"{name}.tmp"
+    stop = threading.Event()
     try:
-        disk = ox.Store(str(temporary))
-        disk.bulk_extend(memory)
-        disk.bulk_extend(merged_asserted(memory))
-        disk.flush()
-        graphs, merged = graph_counts(disk), default_count(disk)
-        del disk, memory
+        with ThreadPoolExecutor(1, thread_name_prefix="diplokg-store-writer") as writer:
+            written = writer.submit(write_quads, memory, temporary, stop)
+            try:
+                shapes = shacl.ShapesGraph.parse(layout.shapes_file)
+                results = shacl.validate_store(memory, shapes)
+                report = Report(shacl.findings(results, memory, layout, shapes, {}), shacl.results_graph(results, shapes))
+                validation = {"text": render_text(report), "results": len(results),
+                              "fails": {level: report.fails(level) for level in ("violation", "warning", "info")}}
+                statistics = graph_statistics(memory)
+            except BaseException:
+                stop.set()  # the writer stops at its next quad
+                raise
+            graphs, merged = written.result()
+        del memory
         write_inputs(temporary, inputs)
         data = json.dumps(statistics).encode("utf-8")
         write_atomically(temporary / STATISTICS, lambda stream: stream.write(data))
