@@ -235,6 +235,24 @@ def test_dataset_parameters_and_from(client: httpx.Client, engine: OxigraphEngin
     assert count(client, "SELECT (COUNT(*) AS ?n) FROM NAMED graph:entities WHERE { ?s ?p ?o }") == 0  # no FROM: empty
 
 
+def test_several_default_graphs_are_merged_as_a_set(client: httpx.Client, engine: OxigraphEngine) -> None:
+    """FROM / default-graph-uri naming two graphs read their RDF merge: the triples both sources state, once
+    (Oxigraph alone reads the graphs one after the other and would count those twice)."""
+    lunch, washington = (f"https://w3id.org/diplokg/graph/{name}"
+                         for name in ("sre-2021-08-11-lunch-meeting", "sre-washington-working-visit"))
+    both = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{lunch}> {{ ?s ?p ?o }} GRAPH <{washington}> {{ ?s ?p ?o }} }}"
+    sizes = [count(client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", **{"default-graph-uri": g}) for g in (lunch, washington)]
+    shared = count(client, both)
+    assert shared > 0
+    merged = sum(sizes) - shared
+    query = f"SELECT (COUNT(*) AS ?n) FROM <{lunch}> FROM <{washington}> WHERE {{ ?s ?p ?o }}"
+    assert count(client, query) == merged
+    assert count(client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", **{"default-graph-uri": [lunch, washington]}) == merged
+    assert int(engine.query(query).rows[0][0].value) == merged  # diplokg query: FROM is read, not ignored
+    named = f"SELECT (COUNT(*) AS ?n) FROM <{lunch}> FROM <{washington}> FROM NAMED <{lunch}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert count(client, named) == int(engine.query(named).rows[0][0].value) == sizes[0]
+
+
 # ---------------------------------------------------------------- refusals
 
 

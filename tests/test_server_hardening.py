@@ -25,7 +25,7 @@ import pytest
 from rdflib import Graph, URIRef
 
 from diplokg.engines import OxigraphEngine
-from diplokg.paths import Layout
+from diplokg.paths import Layout, default_layout
 from diplokg.prefixes import ID, sparql_prologue
 from diplokg.store import open_store
 from test_server import PEOPLE, SD, running_server
@@ -381,3 +381,21 @@ def test_sandbox_refuses_network_in_a_worker() -> None:
     finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                               env={**os.environ})
     assert finished.stdout.strip() == "refused", finished.stderr
+
+
+def test_a_query_past_the_memory_limit_stops_its_worker_only(tmp_path: Path) -> None:
+    """A query that would hold gigabytes (ORDER BY keeps every row of a cross product) is stopped at the worker's
+    memory limit: 503 naming it, the worker replaced, the server answering; queries within the limit run."""
+    hungry = "SELECT ?a ?b ?c ?d ?e ?f WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?f ?e ?d ?c ?b ?a LIMIT 1"
+    log = tmp_path / "serve.log"
+    with running_server("--worker-memory", "64", "--workers", "1", "--timeout", "60", log_file=log) as url, \
+            httpx.Client(base_url=url, timeout=90) as http:
+        started = time.monotonic()
+        refused = http.post("/sparql", data={"query": hungry})
+        assert refused.status_code == 503 and "limit of 64 MiB per query" in refused.text, refused.text
+        assert time.monotonic() - started < 30  # stopped by the memory limit, long before the 60 s deadline
+        expected = OxigraphEngine(open_store(default_layout())).query(PEOPLE).rows
+        for _ in range(2):  # the replacement worker answers, within the same limit
+            answer = http.get("/sparql", params={"query": PEOPLE}, headers={"Accept": "application/sparql-results+json"})
+            assert len(answer.json()["results"]["bindings"]) == len(expected) > 0
+    assert "Traceback" not in log.read_text(encoding="utf-8", errors="replace")

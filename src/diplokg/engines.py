@@ -8,6 +8,7 @@ substitution cannot keep the meaning), rdflib by initial bindings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pyoxigraph as ox
@@ -62,6 +63,34 @@ def default_dataset(store: ox.Store, inferred: bool = True) -> dict[str, Any]:
     return {"default_graph": [g for g in store.named_graphs() if g.value != INFERRED_GRAPH] or None}
 
 
+def named_dataset(store: ox.Store, default: Sequence[str], named: Sequence[str]) -> tuple[ox.Store, dict[str, Any]]:
+    """A dataset given by graph names (FROM and FROM NAMED, or the protocol's parameters), each graph once: the store
+    to ask and Store.query's keyword arguments. SPARQL's default graph is the RDF merge of the graphs named, but
+    Oxigraph reads them one after the other (a triple two of them hold would be seen twice): so several default
+    graphs are merged into a scratch store, with the named graphs beside them (a copy the size of those graphs)."""
+    defaults, names = [ox.NamedNode(g) for g in dict.fromkeys(default)], [ox.NamedNode(g) for g in dict.fromkeys(named)]
+    if len(defaults) <= 1:
+        return store, {"default_graph": defaults, "named_graphs": names}
+    scratch = ox.Store()
+    scratch.extend(ox.Quad(*q.triple) for g in defaults for q in store.quads_for_pattern(None, None, None, g))
+    scratch.extend(q for g in names for q in store.quads_for_pattern(None, None, None, g))
+    return scratch, {"default_graph": ox.DefaultGraph(), "named_graphs": names}
+
+
+def query_dataset(store: ox.Store, text: str, prefixes: dict[str, str] | None, inferred: bool) -> tuple[ox.Store, dict[str, Any]]:
+    """The dataset of a query on a store: that of its FROM and FROM NAMED clauses if it has any (named_dataset),
+    else the union of the named graphs (default_dataset)."""
+    from diplokg.sparqltext import keywords
+
+    if "FROM" in keywords(text):
+        from diplokg.http.guard import dataset_clauses
+
+        clauses = dataset_clauses(text, prefixes or {})
+        if clauses is not None:
+            return named_dataset(store, *clauses)
+    return store, default_dataset(store, inferred)
+
+
 class OxigraphEngine:
     """Queries on a pyoxigraph Store."""
 
@@ -71,8 +100,8 @@ class OxigraphEngine:
     def query(self, text: str, bindings: dict[str, Term] | None = None, inferred: bool = True,
               prefixes: dict[str, str] | None = None) -> Result:
         try:
-            dataset = default_dataset(self.store, inferred)
-            return from_oxigraph(bound_query(self.store, text, bindings or {}, prefixes=prefixes, **dataset))
+            store, dataset = query_dataset(self.store, text, prefixes, inferred)
+            return from_oxigraph(bound_query(store, text, bindings or {}, prefixes=prefixes, **dataset))
         except SyntaxError as error:
             raise query_error(error, text=text) from None
         except (OSError, RuntimeError, ValueError) as error:

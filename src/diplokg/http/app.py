@@ -48,6 +48,7 @@ class Settings:
     max_workers: int = 8
     per_client: int = 4
     answer_cache: int = 16 << 20
+    worker_memory: int = 1024  # MiB a query may add to its worker process
 
 
 class Service:
@@ -68,7 +69,8 @@ class Service:
         self.catalogue: dict[str, SavedQuery] = load_catalogue(settings.layout.queries_dir)
         self.pages: Pages = Pages(built.store)
         self.descriptions: Descriptions = Descriptions.of(built, self.dumps)
-        self.pool: WorkerPool = WorkerPool(built.folder, settings.workers, settings.max_workers, settings.per_client)
+        self.pool: WorkerPool = WorkerPool(built.folder, settings.workers, settings.max_workers, settings.per_client,
+                                              settings.worker_memory)
         self.answers = AnswerCache(settings.answer_cache)
 
     @property

@@ -96,19 +96,18 @@ def check_query(text: str, predeclared: dict[str, str]) -> Checked:
 
     Raises SyntaxError (with the parser's message) if the text is neither a query nor an update."""
     from pyparsing import ParseBaseException
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+    from rdflib.plugins.sparql.parser import parseUpdate
 
     for escape in ESCAPE.finditer(text):
         if int(escape.group(1) or escape.group(2), 16) < 0x80:
             raise Problem(400, f"The query writes an ASCII character as the escape {escape.group()}; write it as it is "
                                "(escapes are for other characters). Parsers disagree on where such escapes apply, "
                                "so this server does not accept them.")
-    text = text.replace("\r", "\n")  # the grammar ends a comment at CR or LF; rdflib's parser at LF only
     try:
-        prologue, query = parseQuery(text)
+        prologue, query = parse(text)
     except ParseBaseException as error:
         try:
-            update = parseUpdate(text)
+            update = parseUpdate(text.replace("\r", "\n"))
         except ParseBaseException:
             raise SyntaxError(f"error at {error.lineno}:{error.col}: {error.msg}") from None
         if not field(update, "request"):  # nothing but blanks, comments or a prologue
@@ -119,6 +118,20 @@ def check_query(text: str, predeclared: dict[str, str]) -> Checked:
         raise Problem(400, "The query nests too deep for this server's parser; flatten the groups or expressions.") from None
     if any(getattr(node, "name", None) == "ServiceGraphPattern" for node in walk(query)):
         raise Problem(403, NO_SERVICE)
+    return Checked(FORMS[query.name], *graphs_of(prologue, query, predeclared))
+
+
+def parse(text: str) -> tuple[Any, Any]:
+    """The prologue and query of rdflib's SPARQL 1.1 parser (ParseBaseException if the text is no query)."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    prologue, query = parseQuery(text.replace("\r", "\n"))  # the grammar ends a comment at CR or LF; rdflib at LF only
+    return prologue, query
+
+
+def graphs_of(prologue: Any, query: Any, predeclared: dict[str, str]) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """The graphs of a parsed query's FROM and of its FROM NAMED clauses, resolved, each once; and whether it
+    has any such clause."""
     prefixes, base = dict(predeclared), ""
     for declaration in prologue:
         if declaration.name == "Base":
@@ -128,7 +141,19 @@ def check_query(text: str, predeclared: dict[str, str]) -> Checked:
     clauses = field(query, "datasetClause") or []
     default = [resolve(field(clause, "default"), prefixes, base) for clause in clauses if field(clause, "default")]
     named = [resolve(field(clause, "named"), prefixes, base) for clause in clauses if field(clause, "named")]
-    return Checked(FORMS[query.name], tuple(dict.fromkeys(default)), tuple(dict.fromkeys(named)), bool(clauses))
+    return tuple(dict.fromkeys(default)), tuple(dict.fromkeys(named)), bool(clauses)
+
+
+def dataset_clauses(text: str, predeclared: dict[str, str]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The graphs a query's FROM and FROM NAMED clauses name (see graphs_of); None if it has none, or if rdflib's
+    parser does not read it (Oxigraph then reads the clauses itself, or says what is wrong)."""
+    from pyparsing import ParseBaseException
+
+    try:
+        default, named, clauses = graphs_of(*parse(text), predeclared)
+    except (ParseBaseException, RecursionError, Problem):
+        return None
+    return (default, named) if clauses else None
 
 
 def check_graphs(named: Sequence[str], available: Collection[str]) -> None:

@@ -10,7 +10,9 @@ pages and static files never wait behind queries.
   with runaway queries cannot take the worker a cheap query from someone else needs.
 - A query still running after DEMOTE_AFTER seconds has its process niced, so the CPU goes to short
   queries and to the server process first; a demoted worker is retired after its query.
-- A worker whose query outlives the deadline, or whose client disconnects, is killed and replaced.
+- A worker whose query outlives the deadline, or whose client disconnects, is killed and replaced; one
+  whose query needs more than `memory_mib` MiB beyond the open store stops (its own RLIMIT_DATA) and is
+  replaced too.
 - One client (by address) may have `per_client` queries running or waiting; more get 429.
 """
 
@@ -78,8 +80,9 @@ class Answer:
 class WorkerPool:
     """Worker processes that run queries with a deadline, fairly between clients."""
 
-    def __init__(self, folder: Path, spares: int, max_workers: int, per_client: int) -> None:
+    def __init__(self, folder: Path, spares: int, max_workers: int, per_client: int, memory_mib: int) -> None:
         self.folder, self.spares, self.max_workers, self.per_client = folder, spares, max_workers, per_client
+        self.memory_mib = memory_mib
         self.idle: list[Worker] = []
         self.busy: set[Worker] = set()
         self.starting = 0
@@ -95,7 +98,7 @@ class WorkerPool:
     async def spawn(self) -> Worker:
         """Start one worker and wait until it has opened the store."""
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "diplokg.http.worker", str(self.folder), stdin=asyncio.subprocess.PIPE,
+            sys.executable, "-m", "diplokg.http.worker", str(self.folder), str(self.memory_mib), stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, limit=1 << 20)
         worker = Worker(process)
         try:
@@ -256,8 +259,10 @@ class WorkerPool:
                                "stopped. Add LIMIT, narrow the patterns, or run it locally with `diplokg query`.") from None
         except (asyncio.IncompleteReadError, OSError, ConnectionError):
             self.discard(worker)
-            raise Problem(500, "The query worker died while running the query (out of memory?); it has been "
-                               "replaced.") from None
+            raise Problem(503, "The query's worker process stopped while running it, most likely because the query "
+                               f"needed more memory than this server's limit of {self.memory_mib} MiB per query; another "
+                               "worker has taken its place. Add LIMIT, narrow the patterns, or run it locally with "
+                               "`diplokg query`.") from None
         return Answer(*head)
 
     async def close(self) -> None:

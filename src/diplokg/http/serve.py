@@ -100,6 +100,13 @@ def base_url_of(args: argparse.Namespace) -> str:
     return f"http://{shown}:{args.port}/"
 
 
+def default_worker_memory(max_workers: int) -> int:
+    """MiB per query by default: the machine's memory over the most workers and two (the server, the rest), within
+    256 to 2048."""
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 20
+    return max(256, min(2048, physical // (max_workers + 2)))
+
+
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -109,9 +116,11 @@ def run_serve(args: argparse.Namespace) -> int:
     from diplokg.http.startup import load_served_data
     from diplokg.paths import default_layout
 
+    if args.worker_memory is None:
+        args.worker_memory = default_worker_memory(args.max_workers)
     for option, value in (("--timeout", args.timeout), ("--max-results", args.max_results), ("--max-bytes", args.max_bytes),
                           ("--workers", args.workers), ("--max-workers", args.max_workers),
-                          ("--queries-per-client", args.queries_per_client)):
+                          ("--queries-per-client", args.queries_per_client), ("--worker-memory", args.worker_memory)):
         if value <= 0:
             raise DiplokgError(f"{option} must be positive, not {value}.")
     if args.answer_cache < 0:
@@ -129,10 +138,12 @@ def run_serve(args: argparse.Namespace) -> int:
     if built is None:
         return 1
     settings = Settings(layout, base, args.timeout, args.max_results, args.max_bytes, workers=args.workers,
-                        max_workers=args.max_workers, per_client=args.queries_per_client, answer_cache=args.answer_cache)
+                        max_workers=args.max_workers, per_client=args.queries_per_client, answer_cache=args.answer_cache,
+                        worker_memory=args.worker_memory)
     service = Service(settings, built)
     print(f"diplokg: serving {base} on {args.host}:{args.port} (SPARQL endpoint {base}sparql, {settings.workers} "
-          f"query workers ready, up to {settings.max_workers}, {settings.timeout:g} s timeout); Ctrl-C stops",
+          f"query workers ready, up to {settings.max_workers}, {settings.timeout:g} s and {settings.worker_memory} MiB "
+          "per query); Ctrl-C stops",
           file=sys.stderr, flush=True)
     uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning", http=protocol_class(),
                 timeout_keep_alive=5, limit_concurrency=MAX_CONNECTIONS)
@@ -169,6 +180,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="query worker processes at most, so queries running at once (default: 8)")
     parser.add_argument("--queries-per-client", type=int, default=4, metavar="N",
                         help="queries one client address may have running or waiting (429 past it; default: 4)")
+    parser.add_argument("--worker-memory", type=int, metavar="MIB",
+                        help="memory a query may use beyond its worker's open store; past it the worker stops and the "
+                             "answer is 503 (default: the machine's memory over --max-workers + 2, within 256 to 2048 MiB)")
     parser.add_argument("--answer-cache", type=int, default=16 << 20, metavar="B",
                         help="remember the saved queries' small answers, up to B bytes in all (the data never changes "
                              "while the server runs; 0 turns it off; default: 16 MiB)")

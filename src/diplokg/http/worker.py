@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from diplokg.engines import default_dataset
+from diplokg.engines import default_dataset, named_dataset
 from diplokg.http.guard import Checked, check_graphs, check_query, readable_syntax_error
 from diplokg.http.problems import Problem
 from diplokg.results import Result, Term
@@ -101,17 +101,15 @@ def collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit
     return Result("graph", triples=items) if triples else Result("select", variables, items)
 
 
-def dataset_options(job: Job, verdict: Checked | None, store: ox.Store) -> dict[str, Any]:
-    """The keyword arguments of Store.query that give the job its dataset: the protocol's, else the query's FROM
-    clauses, else the union of the named graphs. Given explicitly, each graph once (the protocol and the guard
-    list each once), since Oxigraph reads a graph named twice twice (every answer doubled)."""
+def job_dataset(job: Job, verdict: Checked | None, store: ox.Store) -> tuple[ox.Store, dict[str, Any]]:
+    """The store to ask and the keyword arguments of Store.query that give the job its dataset: the protocol's,
+    else the query's FROM clauses (engines.named_dataset: each graph once, several default graphs merged), else
+    the union of the named graphs."""
     if job.default_graphs is not None or job.named_graphs is not None:
-        default, named = job.default_graphs or (), job.named_graphs or ()
-    elif verdict is not None and verdict.dataset_clause:
-        default, named = verdict.default_graphs, verdict.named_graphs
-    else:
-        return default_dataset(store)
-    return {"default_graph": [ox.NamedNode(g) for g in default], "named_graphs": [ox.NamedNode(g) for g in named]}
+        return named_dataset(store, job.default_graphs or (), job.named_graphs or ())
+    if verdict is not None and verdict.dataset_clause:
+        return named_dataset(store, verdict.default_graphs, verdict.named_graphs)
+    return store, default_dataset(store)
 
 
 def engine_syntax_error(text: str, prefixes: dict[str, str]) -> str | None:
@@ -151,7 +149,8 @@ def execute(store: ox.Store, graphs: list[str], job: Job) -> tuple[int, str, byt
                 escaped = not engine and ("\\u" in job.text or "\\U" in job.text)  # where the grammars part ways
                 raise Problem(400, message + CHECKED if escaped else message) from None
             check_graphs([*verdict.graphs, *(job.default_graphs or ()), *(job.named_graphs or ())], graphs)
-        answer = bound_query(store, job.text, job.bindings, prefixes=PREFIX_IRIS, **dataset_options(job, verdict, store))
+        asked, dataset = job_dataset(job, verdict, store)
+        answer = bound_query(asked, job.text, job.bindings, prefixes=PREFIX_IRIS, **dataset)
         result = collect(answer, job.limit, job.max_bytes)
     except SyntaxError as error:
         return 400, readable_syntax_error(job.text, str(error)), b""
@@ -175,26 +174,44 @@ def execute(store: ox.Store, graphs: list[str], job: Job) -> tuple[int, str, byt
     return 200, f"{kind}:{name}", body
 
 
-def serve(jobs: BinaryIO, answers: BinaryIO, folder: str) -> None:
-    """Open the build, say so, then answer jobs until the server closes the pipe."""
+def serve(jobs: BinaryIO, answers: BinaryIO, folder: str, memory_mib: int) -> None:
+    """Open the build, limit the memory a query may add, say so, then answer jobs until the server closes the pipe."""
     from diplokg.http.startup import open_worker_store
 
     store = open_worker_store(folder)
     graphs = sorted(g.value for g in store.named_graphs())
     check_query("ASK {}", {})  # load the parser now, not during the first query
+    limit_memory(memory_mib)
     send(answers, ("ready", os.getpid()))
     while True:
         try:
             job = receive(jobs)
         except EOFError:
             return
-        status, detail, body = execute(store, graphs, job)
+        try:
+            status, detail, body = execute(store, graphs, job)
+        except MemoryError:
+            os._exit(1)  # past the memory limit: the server says so and starts another worker
         if isinstance(body, Result) or status != 200 or len(body) <= CHUNK:
             send(answers, (status, detail, body))  # the whole answer in one message
             continue
         send(answers, (status, detail, len(body)))
         for start in range(0, len(body), CHUNK):
             send(answers, body[start:start + CHUNK])
+
+
+def limit_memory(extra_mib: int) -> None:
+    """Let this process's data (heap and private mappings: RLIMIT_DATA) grow by at most `extra_mib` MiB beyond what
+    it holds now, the store open: a query that needs more fails to allocate (MemoryError in Python; pyoxigraph
+    aborts the process, and the server replaces it), instead of taking the machine's memory. No core dump."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    with open("/proc/self/status", encoding="ascii") as status:
+        held = next(int(line.split()[1]) << 10 for line in status if line.startswith("VmData:"))
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    limit = held + (extra_mib << 20) if hard == resource.RLIM_INFINITY else min(hard, held + (extra_mib << 20))
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 def main(argv: list[str]) -> int:
@@ -206,7 +223,7 @@ def main(argv: list[str]) -> int:
     block_network()
     sys.setrecursionlimit(20_000)
     threading.stack_size(PARSER_STACK)
-    runner = threading.Thread(target=serve, args=(sys.stdin.buffer, answers, argv[1]), name="diplokg-query-worker")
+    runner = threading.Thread(target=serve, args=(sys.stdin.buffer, answers, argv[1], int(argv[2])), name="diplokg-query-worker")
     runner.start()
     runner.join()
     return 0
