@@ -403,6 +403,22 @@ ex:g {
 """
 
 
+def test_both_engines_read_from_clauses_as_a_merge_and_fetch_nothing(reasoned: Dataset, layout: Layout) -> None:
+    """FROM names the default graph: two source graphs read as their RDF merge (the triples both state once),
+    an IRI that names no graph of the dataset is empty (never fetched), FROM NAMED only names graphs."""
+    graph = "https://w3id.org/diplokg/graph/"
+    two = f"FROM <{graph}sre-2021-08-11-lunch-meeting> FROM <{graph}sre-washington-working-visit>"
+    expected = len({t for name in ("sre-2021-08-11-lunch-meeting", "sre-washington-working-visit")
+                    for t in reasoned.graph(expand_curie(f"graph:{name}"))})
+    for engine in (OxigraphEngine(open_store(layout)), RdflibEngine(reasoned)):
+        def count(clauses: str, engine: OxigraphEngine | RdflibEngine = engine) -> int:
+            return int(engine.query(f"SELECT (COUNT(*) AS ?n) {clauses} WHERE {{ ?s ?p ?o }}").rows[0][0].value)
+
+        assert count(two) == expected, engine
+        assert count("FROM <http://127.0.0.1:9/nothing-here>") == 0, engine
+        assert count(f"FROM NAMED <{graph}entities>") == 0, engine
+
+
 def test_sources_without_date_counts_each_undated_event_once_through_subclasses() -> None:
     store = ox.Store()
     store.load(SOURCES_WITHOUT_DATE_CASE.encode(), ox.RdfFormat.TRIG)

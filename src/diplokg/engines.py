@@ -169,9 +169,13 @@ def to_rdflib(term: Term) -> Node:
 
 
 class RdflibEngine:
-    """Queries on an rdflib Dataset (the reference engine)."""
+    """Queries on an rdflib Dataset (the reference engine). FROM reads the dataset's graphs only: rdflib would
+    otherwise fetch an IRI that names no graph of it from the web."""
 
     def __init__(self, dataset: Dataset) -> None:
+        import rdflib.plugins.sparql
+
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
         self.dataset = dataset
 
     def view(self, inferred: bool) -> Dataset:

@@ -21,7 +21,7 @@ and the reasoning and validation outcome; `diplokg.statistics.json` holds the st
 Every open checks, cheaply: the manifest and the package version; the inputs (the folders' mtimes, a stat
 of each file and one digest of the stats; only files whose stat changed are hashed); the store's own files
 (names, sizes, mtimes: any write to a RocksDB database adds or rewrites files). `build` and `validate`
-verify fully (the SHA-256 of every input file and every store file, and the count of quads in each graph).
+verify fully (the SHA-256 of every input file and every store file).
 A store that fails is rebuilt; one that is damaged, not merely out of date, is reported by one line on
 stderr. Old builds are removed under the build lock once no process holds them open (each reader holds a
 shared lock on its build's folder).
@@ -328,14 +328,13 @@ def current_folder(layout: Layout) -> Path | None:
 
 
 def open_folder(folder: Path, manifest: Manifest, full: bool) -> Built:
-    """Open a build read-only after checking its files (their bytes and the quads per graph too if `full`)."""
+    """Open a build read-only after checking its files (their bytes too if `full`: the same bytes are the same
+    database, so its quads need no count)."""
     check_files(folder, manifest, full)
     try:
         store = ox.Store.read_only(str(folder))
     except OSError as error:
         raise Damaged(f"RocksDB cannot open it: {' '.join(str(error).split())}", folder) from None
-    if full and (graph_counts(store) != manifest.graphs or default_count(store) != manifest.merged):
-        raise Damaged("its quads per graph differ from the manifest's", folder)
     return Built(store, folder, manifest)
 
 
@@ -412,7 +411,7 @@ def report_damage(layout: Layout, error: Damaged) -> None:
 
 def open_built(layout: Layout, verify: bool = False, progress: Callable[[str], None] | None = None) -> Built:
     """The built store of `layout`, read-only: the current build if it passes the checks, else a new one
-    (built once, under the build lock). `verify` checks the store's bytes and quads per graph too."""
+    (built once, under the build lock). `verify` checks the store's bytes too."""
     damaged: Damaged | None = None
     try:
         built = open_current(layout, verify)
