@@ -34,6 +34,7 @@ from rdflib.namespace import DCTERMS, RDF
 
 from diplokg.catalogue import load_catalogue
 from diplokg.engines import OxigraphEngine
+from diplokg.http.worker import Job, execute
 from diplokg.paths import Layout, default_layout
 from diplokg.prefixes import ENTITIES_GRAPH, ID, INFERRED_GRAPH, sparql_prologue
 from diplokg.results import Result
@@ -251,6 +252,9 @@ def test_several_default_graphs_are_merged_as_a_set(client: httpx.Client, engine
     assert int(engine.query(query).rows[0][0].value) == merged  # diplokg query: FROM is read, not ignored
     named = f"SELECT (COUNT(*) AS ?n) FROM <{lunch}> FROM <{washington}> FROM NAMED <{lunch}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
     assert count(client, named) == int(engine.query(named).rows[0][0].value) == sizes[0]
+    saved = Job(query, {"results": "python"}, 10, 1 << 20, trusted=True)  # a saved query is not checked by the guard
+    status, _, result = execute(engine.store, sorted(g.value for g in engine.store.named_graphs()), saved)
+    assert status == 200 and int(result.rows[0][0].value) == merged
 
 
 # ---------------------------------------------------------------- refusals

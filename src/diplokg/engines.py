@@ -78,16 +78,16 @@ def named_dataset(store: ox.Store, default: Sequence[str], named: Sequence[str])
 
 
 def query_dataset(store: ox.Store, text: str, prefixes: dict[str, str] | None, inferred: bool) -> tuple[ox.Store, dict[str, Any]]:
-    """The dataset of a query on a store: that of its FROM and FROM NAMED clauses if it has any (named_dataset),
-    else the union of the named graphs (default_dataset)."""
+    """The dataset of a query on a store: that of its FROM and FROM NAMED clauses if it has any (named_dataset;
+    read by Oxigraph itself if rdflib's parser cannot resolve them), else the union of the named graphs
+    (default_dataset)."""
     from diplokg.sparqltext import keywords
 
     if "FROM" in keywords(text):
         from diplokg.http.guard import dataset_clauses
 
         clauses = dataset_clauses(text, prefixes or {})
-        if clauses is not None:
-            return named_dataset(store, *clauses)
+        return named_dataset(store, *clauses) if clauses is not None else (store, {})
     return store, default_dataset(store, inferred)
 
 

@@ -25,9 +25,10 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from diplokg.engines import default_dataset, named_dataset
+from diplokg.engines import default_dataset, named_dataset, query_dataset
 from diplokg.http.guard import Checked, check_graphs, check_query, readable_syntax_error
 from diplokg.http.problems import Problem
+from diplokg.prefixes import PREFIX_IRIS
 from diplokg.results import Result, Term
 
 CHUNK = 32 * 1024  # bytes per message of an answer (below a pipe's buffer)
@@ -104,10 +105,13 @@ def collect(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit
 def job_dataset(job: Job, verdict: Checked | None, store: ox.Store) -> tuple[ox.Store, dict[str, Any]]:
     """The store to ask and the keyword arguments of Store.query that give the job its dataset: the protocol's,
     else the query's FROM clauses (engines.named_dataset: each graph once, several default graphs merged), else
-    the union of the named graphs."""
+    the union of the named graphs. A saved query (no verdict: the guard does not check it) is read as
+    `diplokg query` reads it."""
     if job.default_graphs is not None or job.named_graphs is not None:
         return named_dataset(store, job.default_graphs or (), job.named_graphs or ())
-    if verdict is not None and verdict.dataset_clause:
+    if verdict is None:
+        return query_dataset(store, job.text, PREFIX_IRIS, True)
+    if verdict.dataset_clause:
         return named_dataset(store, verdict.default_graphs, verdict.named_graphs)
     return store, default_dataset(store)
 
@@ -126,8 +130,6 @@ def engine_syntax_error(text: str, prefixes: dict[str, str]) -> str | None:
 @lru_cache(maxsize=256)
 def checked(text: str) -> Checked:
     """The guard's verdict on a query text (the parser takes milliseconds per line; a repeated text is free)."""
-    from diplokg.prefixes import PREFIX_IRIS
-
     return check_query(text, PREFIX_IRIS)
 
 
@@ -135,7 +137,6 @@ def execute(store: ox.Store, graphs: list[str], job: Job) -> tuple[int, str, byt
     """Run one job: (status, "kind:format" or an error message, serialised answer or Result)."""
     from diplokg.engines import bound_query
     from diplokg.errors import DiplokgError
-    from diplokg.prefixes import PREFIX_IRIS
     from diplokg.results import WRITERS, graph_bytes
 
     try:
