@@ -210,8 +210,9 @@ def limit_memory(extra_mib: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     with open("/proc/self/status", encoding="ascii") as status:
         held = next(int(line.split()[1]) << 10 for line in status if line.startswith("VmData:"))
-    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    limit = held + (extra_mib << 20) if hard == resource.RLIM_INFINITY else min(hard, held + (extra_mib << 20))
+    limit, (_, hard) = held + (extra_mib << 20), resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
