@@ -8,6 +8,7 @@ import pytest
 from diplokg.http.guard import NESTING_LIMIT, check_graphs, check_nesting, check_query, readable_syntax_error
 from diplokg.http.problems import Problem
 from diplokg.prefixes import ENTITIES_GRAPH, PREFIX_IRIS
+from diplokg.sparqlparse import dataset_clauses
 from test_server_hardening import service_variants
 
 
@@ -48,6 +49,15 @@ def test_from_graphs_are_resolved() -> None:
     twice = check_query("SELECT * FROM graph:entities FROM graph:entities FROM NAMED graph:entities WHERE {}", PREFIX_IRIS)
     assert (twice.default_graphs, twice.named_graphs) == ((ENTITIES_GRAPH,), (ENTITIES_GRAPH,))
     assert check_query("ASK {}", PREFIX_IRIS).graphs == ()
+
+
+def test_an_undeclared_prefix_in_from_is_a_400_here_and_left_to_oxigraph_by_the_engines() -> None:
+    with pytest.raises(Problem) as refused:
+        check_query("SELECT * FROM nowhere:g WHERE { ?s ?p ?o }", PREFIX_IRIS)
+    assert refused.value.status == 400 and refused.value.message.startswith("The prefix nowhere: is not declared")
+    assert dataset_clauses("SELECT * FROM nowhere:g WHERE { ?s ?p ?o }", PREFIX_IRIS) is None
+    assert dataset_clauses("SELECT * FROM graph:entities WHERE { ?s ?p ?o }", PREFIX_IRIS) == ((ENTITIES_GRAPH,), ())
+    assert dataset_clauses("SELECT * WHERE { ?s ?p ?o }", PREFIX_IRIS) is None
 
 
 @pytest.mark.parametrize(("text", "message", "expected"), [

@@ -84,7 +84,7 @@ def query_dataset(store: ox.Store, text: str, prefixes: dict[str, str] | None, i
     from diplokg.sparqltext import keywords
 
     if "FROM" in keywords(text):
-        from diplokg.http.guard import dataset_clauses
+        from diplokg.sparqlparse import dataset_clauses
 
         clauses = dataset_clauses(text, prefixes or {})
         return named_dataset(store, *clauses) if clauses is not None else (store, {})
