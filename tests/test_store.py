@@ -104,6 +104,14 @@ def test_a_damaged_store_is_rebuilt_and_answers_from_the_data(project: Layout, d
     assert timeline(project)[1] == "", "rebuilt once, then trusted"
 
 
+def test_an_out_of_date_store_is_rebuilt_without_a_damage_report_whatever_its_state(project: Layout) -> None:
+    """The inputs' check and the store's open run side by side; an input changed decides, whatever the open found."""
+    truncate(build_folder(project))
+    facts = project.facts_dir / "sre-2021-08-11-lunch-meeting.ttl"
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert timeline(project) == (TIMELINE.replace("\r\n", "\n"), "")
+
+
 def test_build_verifies_the_bytes_and_repairs(project: Layout) -> None:
     folder = build_folder(project)
     victim = max(store_files(folder), key=lambda p: p.stat().st_size)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -565,6 +564,8 @@ def requested_command(argv: Sequence[str]) -> str | None:
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line; with `only`, that subcommand's parser alone (building all fifteen costs ~10 ms, a
     tenth of a cold query)."""
+    from importlib.util import find_spec
+
     parser = argparse.ArgumentParser(prog="diplokg", description=__doc__, epilog=EXAMPLES,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"diplokg {__version__}")
@@ -574,7 +575,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only in (None, name):
             add_arguments(subcommand(commands, name, summary))
     for name, (module, summary) in EXTENSIONS.items():
-        if only in (None, name) and importlib.util.find_spec(module) is not None:
+        if only in (None, name) and find_spec(module) is not None:
             extension(commands, name, module, summary)
     return parser
 

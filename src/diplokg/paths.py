@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +97,8 @@ class Layout:
 
     def settings(self) -> dict[str, str]:
         """The `[project]` table of diplokg.toml (name, title, licence, description); {} without a marker."""
+        import tomllib
+
         if not self.marker_file.is_file():
             return {}
         try:

@@ -38,7 +38,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -338,6 +337,35 @@ def open_folder(folder: Path, manifest: Manifest, full: bool) -> Built:
     return Built(store, folder, manifest)
 
 
+def open_if_current(layout: Layout, folder: Path, manifest: Manifest, full: bool) -> Built | None:
+    """The build opened (open_folder) while a thread checks that its inputs are current (inputs_current): at 10^6
+    triples the stat of every input and the RocksDB open take tens of milliseconds each, and both mostly wait on
+    the kernel. None if the inputs changed (whatever the open found); the open's error if they did not."""
+    verdict: list[bool | BaseException] = []
+
+    def check() -> None:
+        try:
+            verdict.append(inputs_current(layout, folder, manifest, full))
+        except BaseException as error:  # handed to the caller's thread
+            verdict.append(error)
+
+    checker = threading.Thread(target=check, name="diplokg-inputs-check")
+    checker.start()
+    try:
+        built: Built | BaseException = open_folder(folder, manifest, full)
+    except Damaged as error:
+        built = error
+    finally:
+        checker.join()
+    if isinstance(verdict[0], BaseException):
+        raise verdict[0]
+    if not verdict[0]:
+        return None
+    if isinstance(built, BaseException):
+        raise built
+    return built
+
+
 def open_current(layout: Layout, full: bool) -> Built | None:
     """The current build if it is current and intact; None if it is missing or out of date; Damaged if broken."""
     folder = current_folder(layout)
@@ -345,8 +373,10 @@ def open_current(layout: Layout, full: bool) -> Built | None:
         return None
     try:
         manifest = Manifest.read(folder)
-        if manifest is not None and inputs_current(layout, folder, manifest, full):
-            return open_folder(folder, manifest, full)
+        if manifest is not None:
+            built = open_if_current(layout, folder, manifest, full)
+            if built is not None:
+                return built
     except Damaged as error:
         release(folder)
         raise Damaged(str(error), folder) from None
@@ -481,6 +511,7 @@ def build(layout: Layout, progress: Callable[[str], None] | None = None) -> Path
     """Load, reason, validate and write a new build, then make it the current one (call under build_lock)."""
     import secrets
     import shutil
+    from concurrent.futures import ThreadPoolExecutor
 
     from diplokg import shacl
     from diplokg.stats import graph_statistics
