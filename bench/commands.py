@@ -6,8 +6,7 @@ store with the same (bound) query text; and, with `serve`, `diplokg serve` (with
 run it, and with `--answer-cache 0`: every request runs the query) beside `oxigraph serve-read-only
 --location` the same store: time until it answers, resident memory of all its processes, and the median
 latency of the saved query over HTTP (sequential requests, keep-alive). Oxigraph reads the store's default
-graph: the asserted triples, each once, without the inferred graph that diplokg adds (it has no option to
-name two graphs as the default one), so it reads somewhat less than diplokg: a conservative anchor.
+graph, as diplokg does: every triple, asserted and inferred, once.
 Wall times are medians; memory is each process's peak RSS (os.wait4) or, for servers, the sum of the
 current RSS of the server and its child processes once it answers.
 """

@@ -243,3 +243,32 @@ def test_screenshots_in_a_browser_show_no_overlapping_text(svgs: dict[str, str])
                 assert shot.read_bytes().startswith(b"\x89PNG")
         finally:
             browser.close()
+
+
+def test_the_timeline_draws_what_the_texts_state_not_what_reasoning_adds() -> None:
+    """An event typed, a kind and a link that only the inferred graph holds are not drawn (a second arrow for
+    an inverse link, every supertype as a kind), on a store with its inferred graph beside the stated one."""
+    import pyoxigraph as ox
+
+    from diplokg.draw import load_events, timeline
+    from diplokg.prefixes import INFERRED_GRAPH
+
+    store, stated, inferred = ox.Store(), ID + "graph-of-a-text", INFERRED_GRAPH
+    prologue = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIX_IRIS.items())
+    for graph, turtle in ((stated, """
+            dip:Meeting rdfs:subClassOf schema:Event ; rdfs:label "meeting"@en .
+            schema:Event rdfs:label "event"@en .
+            event:first a dip:Meeting ; rdfs:label "First"@en ; schema:startDate "2021-08-11"^^xsd:date ;
+                dip:followedBy event:second .
+            event:second a dip:Meeting ; rdfs:label "Second"@en ."""), (inferred, """
+            event:first a schema:Event . event:second a schema:Event ; dip:followUpOf event:first .
+            event:third a schema:Event ; rdfs:label "Only inferred"@en .""")):
+        store.load(prologue + turtle, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
+    engine = OxigraphEngine(store)
+    events = load_events(engine)
+    assert sorted(events) == [ID + "event/first", ID + "event/second"]
+    assert events[ID + "event/first"].kinds == {"meeting"}
+    svg = render(timeline(engine)).decode("utf-8")
+    between = [g for g in ET.fromstring(svg).iter(SVG + "g") if g.get("class") == "edge"
+               and set((g.findtext(SVG + "title") or "").replace("->", "--").split("--")) == {"event/first", "event/second"}]
+    assert len(between) == 1

@@ -78,18 +78,22 @@ SELECT DISTINCT ?event ?delegation ?country ?head WHERE {
   OPTIONAL { ?delegation dip:represents ?country }
   OPTIONAL { ?delegation dip:headedBy ?head }
 }"""
+# The timeline draws what the texts state: its patterns read the graphs but the inferred one (an inferred
+# supertype would add kinds, an inverse link a second arrow).
 EVENTS = """
 SELECT DISTINCT ?event ?label ?date ?kind ?planned WHERE {
-  ?event a ?class . ?class rdfs:subClassOf* schema:Event .
-  ?event rdfs:label ?label FILTER(langMatches(lang(?label), "en"))
-  OPTIONAL { ?event schema:startDate ?date }
-  OPTIONAL { ?event a ?typed . ?typed rdfs:subClassOf* schema:Event ; rdfs:label ?kind }
+  GRAPH ?stated { ?event a ?class } FILTER(?stated != graph:inferred)
+  ?class rdfs:subClassOf* schema:Event .
+  GRAPH ?labelled { ?event rdfs:label ?label } FILTER(?labelled != graph:inferred && langMatches(lang(?label), "en"))
+  OPTIONAL { GRAPH ?dated { ?event schema:startDate ?date } FILTER(?dated != graph:inferred) }
+  OPTIONAL { GRAPH ?typing { ?event a ?typed } FILTER(?typing != graph:inferred)
+             ?typed rdfs:subClassOf* schema:Event ; rdfs:label ?kind }
   BIND(EXISTS { ?event schema:eventStatus schema:EventScheduled } AS ?planned)
 }"""
 LINKS = """
 SELECT DISTINCT ?from ?relation ?to WHERE {
   VALUES ?relation { %s }
-  ?from ?relation ?to .
+  GRAPH ?stated { ?from ?relation ?to } FILTER(?stated != graph:inferred)
 }"""
 EXISTS = "ASK { ?thing a ?type }"
 
@@ -139,12 +143,12 @@ class Meetings:
         return dict(shared)
 
 
-def select(engine: Engine, text: str, inferred: bool = True, **bindings: str) -> list[tuple[str | None, ...]]:
+def select(engine: Engine, text: str, **bindings: str) -> list[tuple[str | None, ...]]:
     """The rows of a SELECT query as plain strings (IRIs and literal values)."""
     import pyoxigraph as ox
 
     terms = {name: ox.NamedNode(value) for name, value in bindings.items()}
-    result: Result = engine.query(sparql_prologue() + text, terms, inferred=inferred)
+    result: Result = engine.query(sparql_prologue() + text, terms)
     return [tuple(None if term is None else term.value for term in row) for row in result.rows]
 
 
@@ -387,7 +391,7 @@ class Event:
 
 def load_events(engine: Engine) -> dict[str, Event]:
     events: dict[str, Event] = {}
-    for iri, label, day, kind, planned in select(engine, EVENTS, inferred=False):
+    for iri, label, day, kind, planned in select(engine, EVENTS):
         assert iri is not None and label is not None
         event = events.setdefault(iri, Event(iri, label, date.fromisoformat(day) if day else None, planned == "true"))
         if kind:
@@ -435,7 +439,7 @@ def timeline(engine: Engine, link: Callable[[str], str] = str) -> graphviz.Digra
                 if event.day == day:
                     same.node(node_name(event.iri))
     relations = " ".join(f"<{iri}>" for iri in RELATIONS)
-    for source, relation, target in select(engine, LINKS % relations, inferred=False):
+    for source, relation, target in select(engine, LINKS % relations):
         if source in events and target in events and relation:
             text, backwards, style = RELATIONS[relation]
             ends = (target, source) if backwards else (source, target)

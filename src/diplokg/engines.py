@@ -48,19 +48,27 @@ def query_error(error: Exception, what: str = "The query is not valid SPARQL 1.1
     return DiplokgError(f"{what}: {message}")
 
 
-def default_dataset(store: ox.Store, inferred: bool = True) -> dict[str, Any]:
+def default_dataset(store: ox.Store) -> dict[str, Any]:
     """The keyword arguments of Store.query that make the union of the named graphs the default graph.
 
-    A built store holds that union's asserted triples, each once, in its own default graph (diplokg.store.build)
-    and the closure in the inferred graph, which holds no asserted triple: the two together are the union as a
-    set, as SPARQL and rdflib read it. Other stores (one being built, a test's) have no default graph: there
-    Oxigraph's union, a multiset (a triple two graphs hold is seen twice), which the rules, shapes and counts
-    that read them do not mind."""
+    A built store holds that union in its own default graph, each triple once (diplokg.store.build): one graph
+    to read, the union as a set, as SPARQL and rdflib read it. Other stores (one being built, a test's) have no
+    default graph: there Oxigraph's union, a multiset (a triple two graphs hold is seen twice), which the rules,
+    shapes and counts that read them do not mind."""
     if next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:
-        return {"default_graph": [ox.DefaultGraph(), ox.NamedNode(INFERRED_GRAPH)] if inferred else ox.DefaultGraph()}
-    if inferred:
-        return {"use_default_graph_as_union": True}
-    return {"default_graph": [g for g in store.named_graphs() if g.value != INFERRED_GRAPH] or None}
+        return {"default_graph": ox.DefaultGraph()}
+    return {"use_default_graph_as_union": True}
+
+
+def asserted_dataset(store: ox.Store, text: str) -> tuple[ox.Store, dict[str, Any]]:
+    """The dataset without the inferred graph (`--no-inferred`): the RDF merge of the other graphs as the default
+    graph, and those graphs named if the query has a GRAPH pattern. No graph of the store holds that merge, so
+    several graphs are copied into a scratch store (named_dataset): about a second per 10^5 triples, for the
+    rare query that asks for it."""
+    from diplokg.sparqltext import keywords
+
+    asserted = [g.value for g in store.named_graphs() if g.value != INFERRED_GRAPH]
+    return named_dataset(store, asserted, asserted if "GRAPH" in keywords(text) else [])
 
 
 def named_dataset(store: ox.Store, default: Sequence[str], named: Sequence[str]) -> tuple[ox.Store, dict[str, Any]]:
@@ -80,7 +88,7 @@ def named_dataset(store: ox.Store, default: Sequence[str], named: Sequence[str])
 def query_dataset(store: ox.Store, text: str, prefixes: dict[str, str] | None, inferred: bool) -> tuple[ox.Store, dict[str, Any]]:
     """The dataset of a query on a store: that of its FROM and FROM NAMED clauses if it has any (named_dataset;
     read by Oxigraph itself if rdflib's parser cannot resolve them), else the union of the named graphs
-    (default_dataset)."""
+    (default_dataset), or of the asserted ones (asserted_dataset)."""
     from diplokg.sparqltext import keywords
 
     if "FROM" in keywords(text):
@@ -88,7 +96,7 @@ def query_dataset(store: ox.Store, text: str, prefixes: dict[str, str] | None, i
 
         clauses = dataset_clauses(text, prefixes or {})
         return named_dataset(store, *clauses) if clauses is not None else (store, {})
-    return store, default_dataset(store, inferred)
+    return (store, default_dataset(store)) if inferred else asserted_dataset(store, text)
 
 
 class OxigraphEngine:

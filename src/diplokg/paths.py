@@ -97,10 +97,10 @@ class Layout:
 
     def settings(self) -> dict[str, str]:
         """The `[project]` table of diplokg.toml (name, title, licence, description); {} without a marker."""
-        import tomllib
-
         if not self.marker_file.is_file():
             return {}
+        import tomllib
+
         try:
             table = tomllib.loads(self.marker_file.read_text(encoding="utf-8")).get("project", {})
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

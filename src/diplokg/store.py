@@ -4,9 +4,9 @@ opened read-only by every command and every server worker.
 Under `layout.cache_dir`:
 
 - `store` — a symbolic link to the current build, an ordinary Oxigraph database
-  (`oxigraph query --location .../store` reads it too): a named graph per input as loaded, the inferred
-  graph, and in the default graph every asserted triple once (their union as a set, which Oxigraph's own
-  union of graphs is not: see diplokg.engines.default_dataset);
+  (`oxigraph query --location .../store` reads what diplokg reads): a named graph per input as loaded, the
+  inferred graph, and in the default graph every triple of them once (their union as a set, which Oxigraph's
+  own union of graphs is not, and one graph for a query to read: see diplokg.engines.default_dataset);
 - `store-<id>/` — one build: the RocksDB files, `diplokg.manifest.json` (written last) and what is derived
   from the build later (`diplokg.derived.json`, the server's dumps in `diplokg.dumps/`);
 - `store.lock` — held while building, so that concurrent commands build once and the others wait.
@@ -52,7 +52,7 @@ from diplokg.paths import Layout
 if TYPE_CHECKING:
     from diplokg.rules import StoreClosure
 
-FORMAT = 3  # the layout of a build folder and its manifest; a change rebuilds every store
+FORMAT = 4  # the layout of a build folder and its manifest; a change rebuilds every store
 OURS = "diplokg."  # our files in a build folder start with this; the rest are RocksDB's
 MANIFEST = OURS + "manifest.json"
 DERIVED = OURS + "derived.json"  # values computed from a build after it was written (e.g. saved queries' answer sizes)
@@ -157,7 +157,7 @@ class Manifest:
     folders: dict[str, int] = field(default_factory=dict)
     files: dict[str, list[Any]] = field(default_factory=dict)
     graphs: dict[str, int] = field(default_factory=dict)
-    merged: int = 0  # triples in the default graph: the asserted graphs' union, each triple once
+    merged: int = 0  # triples in the default graph: the union of every graph, the inferred one too, each triple once
     inferred: int = 0
     inconsistencies: list[str] = field(default_factory=list)
     reason_seconds: float = 0.0
@@ -390,13 +390,13 @@ def graph_counts(store: ox.Store) -> dict[str, int]:
 
 
 def default_count(store: ox.Store) -> int:
-    """The triples in the store's default graph (a build's asserted triples, each once)."""
+    """The triples in the store's default graph (a build's asserted and inferred triples, each once)."""
     return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
 
 
 def write_quads(memory: ox.Store, folder: Path, stop: threading.Event) -> tuple[dict[str, int], int]:
-    """Write a build's quads to a new on-disk store: each named graph as loaded and, in the default graph, the asserted
-    triples each once; return the quads per graph and the default graph's size as written. It runs beside the
+    """Write a build's quads to a new on-disk store: each named graph as loaded and, in the default graph, every
+    triple of them once; return the quads per graph and the default graph's size as written. It runs beside the
     validation (the bulk loader writes without the GIL) and stops when `stop` is set."""
 
     def until_stopped(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
@@ -407,18 +407,15 @@ def write_quads(memory: ox.Store, folder: Path, stop: threading.Event) -> tuple[
 
     disk = ox.Store(str(folder))
     disk.bulk_extend(until_stopped(memory))
-    disk.bulk_extend(until_stopped(merged_asserted(memory)))
+    disk.bulk_extend(until_stopped(merged_triples(memory)))
     disk.flush()
     return graph_counts(disk), default_count(disk)
 
 
-def merged_asserted(store: ox.Store) -> Iterator[ox.Quad]:
-    """Every triple of the asserted graphs (all but the inferred one) in the default graph, for the bulk loader,
-    which keeps each triple once: the union of the named graphs as a set (diplokg.engines.default_dataset)."""
-    from diplokg.prefixes import INFERRED_GRAPH
-
-    inferred = ox.NamedNode(INFERRED_GRAPH)
-    return (ox.Quad(q.subject, q.predicate, q.object) for g in store.named_graphs() if g != inferred
+def merged_triples(store: ox.Store) -> Iterator[ox.Quad]:
+    """Every triple of every named graph in the default graph, for the bulk loader, which keeps each triple once:
+    the union of the named graphs as a set, in one graph (diplokg.engines.default_dataset)."""
+    return (ox.Quad(q.subject, q.predicate, q.object) for g in store.named_graphs()
             for q in store.quads_for_pattern(None, None, None, g))
 
 

@@ -77,10 +77,8 @@ class Descriptions:
     @classmethod
     def of(cls, build: Built, dumps: Dumps) -> Descriptions:
         """From a build's manifest (graph sizes) and its derived values (vocabularies, computed once per build)."""
-        from diplokg.prefixes import INFERRED_GRAPH
-
-        union = build.manifest.merged + build.manifest.graphs.get(INFERRED_GRAPH, 0)
-        return cls(build.manifest.graphs, union, dumps, build.derived("vocabularies", lambda: vocabularies(build.store)))
+        vocabularies_used = build.derived("vocabularies", lambda: vocabularies(build.store))
+        return cls(build.manifest.graphs, build.manifest.merged, dumps, vocabularies_used)
 
     @cached_property
     def graphs(self) -> list[str]:
