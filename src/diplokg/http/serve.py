@@ -11,6 +11,7 @@ from typing import Any
 
 HEADER_TIMEOUT = 10.0  # seconds a client has to send a request's headers
 MAX_HEADER_BYTES = 512 << 10  # bytes a request's headers may take (more than a socket read, which may hold body too)
+MAX_TARGET_BYTES = 65535  # bytes of a request target httptools parses (it reads a URL's offsets as 16-bit numbers)
 MAX_CONNECTIONS = 1000  # open connections and requests at once; past it new ones get 503
 
 
@@ -28,7 +29,7 @@ def check_port(host: str, port: int) -> None:
 
 def protocol_class() -> type:
     """uvicorn's httptools protocol, closing connections that do not finish their headers in HEADER_TIMEOUT or
-    send more than MAX_HEADER_BYTES of them."""
+    send more than MAX_HEADER_BYTES of them, and saying what is wrong with a request its parser refuses."""
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     class TimedHeaders(HttpToolsProtocol):
@@ -64,6 +65,16 @@ def protocol_class() -> type:
                                 f"the request headers are larger than this server's limit of {MAX_HEADER_BYTES} bytes.")
                     return
             super().data_received(data)
+
+        def send_400_response(self, msg: str) -> None:  # uvicorn's answer to a parser error: "Invalid HTTP request"
+            target = len(getattr(self, "url", b""))
+            if target > MAX_TARGET_BYTES:
+                self.refuse("414 URI Too Long", f"the request target is {target} bytes, more than the {MAX_TARGET_BYTES} "
+                                                "this server reads. Send a long query by POST: the query itself as "
+                                                "application/sparql-query, or a form with query=...")
+            else:
+                self.refuse("400 Bad Request", "this is not an HTTP/1.1 request this server can read: its request line or "
+                                               "headers are malformed.")
 
         def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
