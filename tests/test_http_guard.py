@@ -69,3 +69,14 @@ def test_an_undeclared_prefix_in_from_is_a_400_here_and_left_to_oxigraph_by_the_
 def test_parser_errors_read_as_a_sentence(text: str, message: str, expected: str) -> None:
     readable = readable_syntax_error(text, message)
     assert expected in readable and "['" not in readable and "Prefix not found" not in readable
+
+
+def test_a_query_too_long_for_the_parsers_recursion_is_refused_as_too_long_not_as_nested() -> None:
+    """rdflib's grammar recurses once per triple pattern: thousands in a row overflow it (and Oxigraph takes
+    a minute to plan a thousand). The refusal says so, where it used to say the query nests too deep."""
+    patterns = " ".join(f"?s{i} <http://x/p> ?o{i} ." for i in range(3000))
+    for text in (f"SELECT * WHERE {{ {patterns} }}", f"INSERT {{ ?s0 ?p ?o0 }} WHERE {{ {patterns} }}"):
+        with pytest.raises(Problem) as refused:
+            check_query(text, PREFIX_IRIS)
+        assert refused.value.status == 400 and "too long for this server's SPARQL parser" in refused.value.message
+        assert "split it into smaller queries" in refused.value.message

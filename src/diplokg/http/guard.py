@@ -30,6 +30,8 @@ OPENING, CLOSING = "{([", "})]"
 FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE", "AskQuery": "ASK"}
 READ_ONLY = ("This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE, ADD) "
              "is not accepted. Change the data files and restart `diplokg serve` instead.")
+TOO_LONG = ("The query is too long for this server's SPARQL parser, which recurses once per triple pattern in a row "
+            "(a few thousand overflow it): split it into smaller queries, or run it locally with `diplokg query`.")
 NO_SERVICE = ("SERVICE is refused: this server sends no requests to other endpoints. Query each endpoint "
               "separately, or load the other data into this graph.")
 
@@ -82,12 +84,14 @@ def check_query(text: str, predeclared: dict[str, str]) -> Checked:
             update = parseUpdate(text.replace("\r", "\n"))
         except ParseBaseException:
             raise SyntaxError(f"error at {error.lineno}:{error.col}: {error.msg}") from None
+        except RecursionError:
+            raise Problem(400, TOO_LONG) from None
         if not field(update, "request"):  # nothing but blanks, comments or a prologue
             raise Problem(400, "The request holds no query: give SELECT, ASK, CONSTRUCT or DESCRIBE after any "
                                "PREFIX and BASE lines.") from None
         raise Problem(403, READ_ONLY) from None
-    except RecursionError:
-        raise Problem(400, "The query nests too deep for this server's parser; flatten the groups or expressions.") from None
+    except RecursionError:  # deep nesting was refused before (check_nesting): a long run of triple patterns
+        raise Problem(400, TOO_LONG) from None
     if any(getattr(node, "name", None) == "ServiceGraphPattern" for node in walk(query)):
         raise Problem(403, NO_SERVICE)
     try:
