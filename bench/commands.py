@@ -5,7 +5,9 @@ with the store current; `diplokg stats`; a cold `diplokg query NAME` beside `oxi
 store with the same (bound) query text; and, with `serve`, `diplokg serve` (with its answer cache, as users
 run it, and with `--answer-cache 0`: every request runs the query) beside `oxigraph serve-read-only
 --location` the same store: time until it answers, resident memory of all its processes, and the median
-latency of the saved query over HTTP (sequential requests, keep-alive). Oxigraph reads the store's default
+latency of the saved query over HTTP (sequential requests, keep-alive), in the steady state: after as many
+requests again to warm both servers up and SETTLE seconds for diplokg's pool to start the spare worker the first
+request asked for (which otherwise shares the two cores with the timed requests). Oxigraph reads the store's default
 graph, as diplokg does: every triple, asserted and inferred, once.
 Wall times are medians; memory is each process's peak RSS (os.wait4) or, for servers, the sum of the
 current RSS of the server and its child processes once it answers.
@@ -26,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+SETTLE = 2.0  # seconds between the warm-up requests and the timed ones
 COLD_QUERY = "attendees-by-delegation"  # a saved query with a small answer that does not grow with the graph
 
 
@@ -118,7 +121,8 @@ def serving(command: list[str], ready: str, env: dict[str, str] | None = None,
 
 def serve_figures(command: list[str], env: dict[str, str], ready: str, query_url: str, accept: str,
                   requests: int) -> dict[str, float]:
-    """Start a server, time until `ready` answers, measure its memory and the median latency of `query_url`."""
+    """Start a server, time until `ready` answers, measure its memory and the median latency of `query_url` in the
+    steady state (`requests` requests to warm up, SETTLE seconds, then `requests` timed ones)."""
     import httpx
 
     started = time.perf_counter()
@@ -126,6 +130,9 @@ def serve_figures(command: list[str], env: dict[str, str], ready: str, query_url
         startup = time.perf_counter() - started
         latencies = []
         with httpx.Client(timeout=60, headers={"Accept": accept}) as client:
+            for _ in range(requests):
+                client.get(query_url)
+            time.sleep(SETTLE)
             for _ in range(requests):
                 sent = time.perf_counter()
                 response = client.get(query_url)
