@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from diplokg.drafting.linking import fold, slugify
 from diplokg.drafting.model import Node, literal, typed
+from diplokg.drafting.statements import SPEECH
 from diplokg.prefixes import expand_curie as expand
 from diplokg.prefixes import shorten
 
@@ -71,6 +72,16 @@ class Emitter:
         self.situations()
         self.places()
 
+    def role_scheme(self) -> None:
+        """Declare the scheme of generic roles when the project does not (a new project's first role)."""
+        if expand("role:scheme") in self.x.gazetteer.schemes or "role:scheme" in self.draft.nodes:
+            return
+        node = self.node("role:scheme", ["skos:ConceptScheme"], "entities", "the scheme of generic roles, which the "
+                         "project does not declare yet", entity=True)
+        node.add("rdfs:label", literal("Generic roles"))
+        node.add("skos:prefLabel", literal("Generic roles"))
+        node.add("skos:definition", literal("Titles that many people hold at once in different organisations (org:Role)."))
+
     def places(self) -> None:
         """Declare every place the draft names that the project does not know (a country of a new post, ...)."""
         named = {v for node in list(self.draft.nodes.values()) for values in node.properties.values() for v in values
@@ -96,6 +107,9 @@ class Emitter:
         title = first.text if first else x.source
         if doc.dateline and first and first.start <= doc.dateline.start < first.end:
             title = x.text[doc.dateline.end:first.end].lstrip(" ).-–—:")
+            if not title.strip(" .") and len(doc.sentences) > 1:  # no headline: the dateline stands alone
+                title = doc.sentences[1].text
+                node.notes.append("the text prints no headline: the label is its first sentence")
         title = title if len(title) <= 160 else title[:157].rsplit(" ", 1)[0] + " …"
         node.add("rdfs:label", literal(title))
         node.add("schema:name", literal(title))
@@ -149,6 +163,7 @@ class Emitter:
             self.draft.add_group(iri, heading)
             why = f"rule 'event word': '{event.trigger}' " + (
                 "names a standing series" if event.cls == "schema:EventSeries" else
+                "with a date, 'today' or words of a plan names a session of the series" if event.series else
                 "with 'a'/'an' or a verb opens a new event" if not event.background else
                 "mentioned as background, not as what the text reports")
             node = self.node(iri, [event.cls], iri, why, event.evidence)
@@ -257,6 +272,7 @@ class Emitter:
                 node.add("skos:altLabel", literal(entity.acronym))
             if entity.kind == "role":
                 node.add("skos:inScheme", "role:scheme")
+                self.role_scheme()
             if entity.organisation:
                 node.add("org:postIn", curie(entity.organisation))
             if entity.country:
@@ -427,7 +443,8 @@ class Emitter:
     def context_event(self, index: int) -> str | None:
         """The event a statement was made at: the latest reported event at or before its sentence."""
         sentence = self.x.doc.sentences[index]
-        if re.search(r"\b(?:in the morning|earlier|yesterday|going to|will)\b", sentence.text):
+        verb = SPEECH.search(sentence.text)  # 'X stressed that the dialogue will …' was said at the event
+        if re.search(r"\b(?:in the morning|earlier|yesterday|going to|will)\b", sentence.text[:verb.start() if verb else None]):
             return None
         candidates = [e for e in self.x.events if e.sentence <= index and not e.background and not e.planned
                       and e.parent is None]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from diplokg.drafting.text import INLINE_DATE, Document, Sentence, parse_date, pipeline
+from diplokg.drafting.text import INLINE_DATE, MONTH, Document, Sentence, parse_date, pipeline
 
 # noun (lower case) -> (class, event type, family)
 EVENT_NOUNS = {
@@ -58,7 +58,15 @@ BACKGROUND = re.compile(r"(?:follow-up to|follow up to|framework of|following|si
                         r"relaunch of|anniversary of|result of|agreed at|announced at)\s+(?:the\s+|a\s+)?(?:\S+\s+){0,3}$",
                         re.I)
 FUTURE = re.compile(r"\b(?:will|next|upcoming|planned|scheduled|to be held|would hold|intend to hold)\b", re.I)
-SERIES = re.compile(r"((?:[A-Z][\w’'-]*\s+){1,5}(?:Dialogue|Summit|Forum|Conference|Mechanism|Roundtable))"
+# words right before an event word that make it one still to come ('agreed to meet again', 'plan to hold a meeting')
+PLANNED_BEFORE = re.compile(r"\b(?:(?:agreed|agree|decided|plans?|planned|intends?|intended|expects?|expected|hopes?|"
+                            r"hoped|undertook|committed|promised|pledged|are due|is due)\s+to|will|would|shall)"
+                            r"\s+(?:[\w-]+\s+){0,4}$", re.I)
+RELATIVE_DAY = re.compile(r"\b(today|yesterday|tomorrow|this morning|last night)\b", re.I)
+PARTIAL_DATE = re.compile(rf"\b(?:in|for|during|by)\s+((?:(?:early|mid|late)[- ])?(?:{MONTH},?\s+)?\d{{4}})\b")
+SERIES_HEADS = "Dialogue|Summit|Forum|Conference|Mechanism|Roundtable"
+SERIES_AGAIN = re.compile(rf"\bthe ({SERIES_HEADS})\b")  # 'the next meeting of the Dialogue': a series named before
+SERIES = re.compile(rf"((?:[A-Z][\w’'-]*\s+){{1,5}}(?:{SERIES_HEADS}))"
                     r"(?:\s*\(([A-Z][A-Za-z]{1,9})\))?")
 
 

@@ -9,7 +9,20 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
-from diplokg.drafting.events import BACKGROUND, EVENT_NOUNS, EVENT_VERBS, FUTURE, SERIES, Event, date_in, event_words
+from diplokg.drafting.events import (
+    BACKGROUND,
+    EVENT_NOUNS,
+    EVENT_VERBS,
+    FUTURE,
+    PARTIAL_DATE,
+    PLANNED_BEFORE,
+    RELATIVE_DAY,
+    SERIES,
+    SERIES_AGAIN,
+    Event,
+    date_in,
+    event_words,
+)
 from diplokg.drafting.gazetteer import Gazetteer
 from diplokg.drafting.linking import DEMONYMS, fold, match_label, slugify
 from diplokg.drafting.model import Draft
@@ -28,6 +41,7 @@ ACCOMPANIED = re.compile(r"\b(?:was|were) accompanied by\b")
 ATTENDED = re.compile(r"\b(?:was|were) (?:also )?attended by\b|\balso attended\b|\battended\b|\b(?:was|were) also present\b|"
                       r"\btook part\b|\bparticipated\b|\b(?:was|were) (?:also )?joined by\b")
 WITH = re.compile(r"\bwith\b")
+PRESENCE = re.compile(r"\bwith the (?:participation|presence|attendance) of\b")
 BETWEEN = re.compile(r"\bbetween\b")
 VISITED = re.compile(r"\bvisited\b")
 RECEIVED = re.compile(r"\b(?:received|welcomed|hosted)\b")
@@ -161,20 +175,25 @@ class Extractor:
         sentence = self.doc.sentences[index]
         found: list[Event] = []
         series_spans = []
-        for match in SERIES.finditer(sentence.text):
-            name, acronym = match.group(1).strip(), match.group(2)
+        for match, name, acronym in self.series_named(sentence.text):
             span = (sentence.start + match.start(), sentence.start + match.end())
             series_spans.append(span)
             series = self.series.setdefault(name, Event(f"series:{name}", "schema:EventSeries", "etype:consult",
                                                         "dialogue", name, index, span, background=True))
             series.series_acronym = series.series_acronym or acronym
             series.evidence.append((sentence.start, sentence.end))
-            date, basis, _ = date_in(self.undated_text(sentence), self.doc.date)
-            if date is not None or FUTURE.search(sentence.text):
+            date, _, _ = date_in(self.undated_text(sentence), self.doc.date)
+            before = sentence.text[:match.start()]
+            planned = bool(FUTURE.search(sentence.text) or PLANNED_BEFORE.search(before)) or \
+                (date is not None and self.doc.date is not None and date > self.doc.date)
+            held = not planned and not BACKGROUND.search(before) and \
+                (date is not None or RELATIVE_DAY.search(sentence.text) is not None)
+            if planned or held:  # a session of the series: one to come, or one the text dates (today, a date)
                 session = Event(f"session:{name}:{index}", "dip:Dialogue", "etype:consult", "dialogue", name, index, span,
-                                background=True, planned=True, date=date, date_basis=basis or "dip:DateNotStated")
+                                background=planned, planned=planned)
                 session.series = name
                 session.evidence.append((sentence.start, sentence.end))
+                self.date_and_place(session, sentence, sentence.start)
                 self.events.append(session)
                 found.append(session)
         for start, end, phrase in event_words(self.doc, sentence):
@@ -191,7 +210,8 @@ class Extractor:
             word = determiner.group(1).lower() if determiner else ""
             previous = re.search(r"(\S+)\s*$", before)
             previous_word = previous.group(1).lower() if previous else ""
-            is_new = phrase in EVENT_VERBS or previous_word in ("a", "an", "another") or word in ("a", "an") \
+            is_new = phrase in EVENT_VERBS or previous_word in ("a", "an", "another", "next", "upcoming", "new") \
+                or word in ("a", "an") \
                 or previous_word.endswith(("’", "'s", "'"))
             if (not is_new and previous_word in ("the", "this", "that", "said")) or (not is_new and word == "the"):
                 target = self.latest(family)
@@ -204,7 +224,9 @@ class Extractor:
                 continue
             event = Event(f"e{len(self.events)}", cls, etype, family, phrase, index, (start, end))
             event.background = bool(BACKGROUND.search(before))
-            event.planned = bool(FUTURE.search(sentence.text)) and not event.background
+            clause_after = re.match(r"[^,;:]*", self.text[end:sentence.end]).group()
+            event.planned = bool(FUTURE.search(before) or FUTURE.search(clause_after) or PLANNED_BEFORE.search(before)) \
+                and not event.background
             event.evidence.append((sentence.start, sentence.end))
             self.date_and_place(event, sentence, start)
             self.events.append(event)
@@ -219,13 +241,25 @@ class Extractor:
                 context = event
         return context
 
+    def series_named(self, text: str) -> list[tuple[re.Match[str], str, str | None]]:
+        """(match, name, acronym) of each series a sentence names: by its name, or as 'the Dialogue' when the text
+        has named exactly one series with that last word."""
+        found = [(m, m.group(1).strip(), m.group(2)) for m in SERIES.finditer(text)]
+        for again in SERIES_AGAIN.finditer(text):
+            known = [name for name in self.series if name.endswith(" " + again.group(1))]
+            if len(known) == 1 and not any(m.start() <= again.start() < m.end() for m, _, _ in found):
+                found.append((again, known[0], None))
+        return sorted(found, key=lambda item: item[0].start())
+
     def latest(self, family: str) -> Event | None:
+        """The event 'the <word>' refers to: the latest of its family; for a meeting with none, the latest session
+        of a dialogue held (a session is a meeting); for a dialogue, the latest event held."""
         for event in reversed(self.events):
             if event.family == family and not event.series:
                 return event
-        if family == "dialogue":
+        if family in ("dialogue", "meeting"):
             for event in reversed(self.events):
-                if not event.background and not event.planned:
+                if not event.background and not event.planned and (family == "dialogue" or event.series):
                     return event
         return None
 
@@ -239,10 +273,13 @@ class Extractor:
 
     def date_and_place(self, event: Event, sentence, position: int) -> None:  # noqa: ANN001
         date, basis, _ = date_in(self.undated_text(sentence), self.doc.date)
-        main = not event.background and not any(not e.background and not e.planned for e in self.events)
+        main = not event.background and not event.planned and \
+            not any(not e.background and not e.planned for e in self.events)
         if date is not None:
             event.date, event.date_basis = date, basis
-        elif relative := re.search(r"\b(today|yesterday|tomorrow|this morning|last night)\b", sentence.text, re.I):
+        elif partial := PARTIAL_DATE.search(self.undated_text(sentence)):
+            event.notes.append(f"the text gives only '{partial.group(1)}': no day, so no date is proposed")
+        elif relative := RELATIVE_DAY.search(sentence.text):
             word = relative.group(1).lower()
             if self.doc.date:
                 shift = {"yesterday": -1, "last night": -1, "tomorrow": 1}.get(word, 0)
@@ -256,7 +293,8 @@ class Extractor:
             event.notes.append("the text gives no date for this event; the date is the dateline's")
         places = [m for m in (self.matchers.org_place.finditer(sentence.text) if self.matchers.org_place else [])
                   if re.search(r"\b(?:in|at|to)\s+(?:the\s+)?$", sentence.text[:m.start()])
-                  and sentence.start + m.start() > position]
+                  and sentence.start + m.start() > position
+                  and not re.match(r" [A-Z]", sentence.text[m.end():])]  # 'Mexico' of 'Mexico City' is not the place
         for match in places:
             link = match_label(match.group(), self.gazetteer.of_kind("place"))
             if link:
@@ -355,6 +393,10 @@ class Extractor:
             if country:
                 delegation = self.delegation(country, evidence)
                 delegation.composed = True
+                if headed := HEADS.search(text, 0, match.start()):  # 'was headed by X and was made up of Y'
+                    for mention in self.in_sentence(index, sentence.start + headed.end(), sentence.start + match.start()):
+                        if mention.person not in delegation.heads:
+                            delegation.heads.append(mention.person)
                 for mention in self.in_sentence(index, sentence.start + match.end()):
                     delegation.members.setdefault(mention.person, []).extend([evidence, own(mention)])
                 if not delegation.events and context:
@@ -413,6 +455,10 @@ class Extractor:
                 self.participate(mention.person, event, "member" if delegation else "attendee", delegation,
                                  [evidence, own(mention)], f"rule '{match.group()}'", note)
             return
+        if (match := PRESENCE.search(text)) and here is not None:
+            for mention in self.in_sentence(index, sentence.start + match.end()):
+                self.participate(mention.person, here, "attendee", None, [evidence, own(mention)],
+                                 f"rule '{match.group()}'")
         events = [e for e in self.sentence_events.get(index, []) if not e.series]
         for event in events:
             if event.family == "call" and (match := BETWEEN.search(text, event.span[1] - sentence.start)):
@@ -504,7 +550,7 @@ class Extractor:
                         rule="rule 'according to X'"))
                     continue
             verb = SPEECH.search(sentence.text)
-            if verb is None:
+            if verb is None or self.welcomes_a_guest(index, verb.end()):
                 continue
             subject_text = sentence.text[:verb.start()]
             speakers, printed, note = self.subject(index, sentence.start, sentence.start + verb.start(), subject_text)
@@ -513,6 +559,18 @@ class Extractor:
             self.statement_nodes.append(dict(kind="reported", span=(sentence.start, sentence.end),
                                              words=(sentence.start, sentence.end), speakers=speakers, printed=printed,
                                              caption=None, index=index, note=note, rule=f"rule 'X {verb.group()}'"))
+
+    def welcomes_a_guest(self, index: int, verb_end: int) -> bool:
+        """'X welcomed Secretary Y to the Palace' receives a guest; 'X welcomed the agreement' is a statement."""
+        sentence = self.doc.sentences[index]
+        if not sentence.text[:verb_end].endswith("welcomed"):
+            return False
+        guests = self.in_sentence(index, sentence.start + verb_end)
+        if not guests:
+            return False
+        between = self.text[sentence.start + verb_end:guests[0].span[0]].split()
+        return all(word[:1].isupper() or word in ("of", "the", "for", "and", "de", "del") for word in between) \
+            and not re.match(r"[’']s\b", self.text[guests[0].end:])
 
     def subject(self, index: int, start: int, end: int, subject_text: str) -> tuple[list[str] | None, str | None, str | None]:
         """Who the subject of a speech verb is: people, a delegation, the holder of a title, or the officials the

@@ -49,9 +49,10 @@ class Entity:
 
 @dataclass
 class Gazetteer:
-    """Known entities by IRI, and the project's next free name for new IRIs."""
+    """Known entities by IRI, the concept schemes the project declares, and the project's next free name for new IRIs."""
 
     entities: dict[str, Entity] = field(default_factory=dict)
+    schemes: set[str] = field(default_factory=set)
 
     def of_kind(self, *kinds: str) -> list[Entity]:
         return [e for e in self.entities.values() if e.kind in kinds]
@@ -100,6 +101,8 @@ def load_gazetteer(layout: Layout) -> Gazetteer:
     kinds = [("person", PERSON_CLASSES), ("org", ORG_CLASSES), ("post", POST_CLASSES), ("role", ROLE_CLASSES),
              ("place", PLACE_CLASSES)]
     for subject, classes in types.items():
+        if P["skos"] + "ConceptScheme" in classes:
+            gazetteer.schemes.add(subject)
         kind = next((k for k, wanted in kinds if classes & wanted), None)
         if kind is None and P["skos"] + "Concept" in classes and subject.startswith(P["topic"]):
             kind = "topic"

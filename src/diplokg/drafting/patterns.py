@@ -232,8 +232,32 @@ def find_names(sentence: Sentence, index: int, masks: list[tuple[int, int]]) -> 
         else:
             close()
     close()
-    return [m for m in mentions if not (LOCATIVE.search(sentence.text[:m.start - sentence.start])
-                                        and not sentence.text[m.end - sentence.start:].startswith(", "))]
+    kept = []
+    for mention in mentions:
+        before = sentence.text[:mention.start - sentence.start]
+        if not LOCATIVE.search(before) or sentence.text[mention.end - sentence.start:].startswith(", "):
+            kept.append(mention)
+        elif (named := name_after_place(mention, before)) is not None:
+            kept.append(named)
+    return kept
+
+
+PLACE_FIRST_WORDS = {"new", "san", "santa", "santo", "los", "las", "el", "la", "saint", "st", "fort", "port", "puerto",
+                     "ciudad", "nuevo", "nueva", "baja", "buenos", "costa", "salt", "des"}
+
+
+def name_after_place(mention: Mention, before: str) -> Mention | None:
+    """'Consul General of Mexico in New York Jorge Islas': after a title, a run that starts with a place the
+    project does not know ends with the person's name (the place is one word, or two when it opens with 'New',
+    'San', … or ends with 'City'); None when the run is only a place."""
+    words = mention.text.split()
+    if len(words) < 3 or not has_title_head(before.rsplit(",", 1)[-1]):
+        return None
+    place = 2 if fold(words[0]).strip(".") in PLACE_FIRST_WORDS or words[1] == "City" else 1
+    if len(words) - place < 2:
+        return None
+    start = mention.start + len(" ".join(words[:place])) + 1
+    return Mention(start, mention.end, " ".join(words[place:]), mention.sentence)
 
 
 def scan_back_prefix(text: str, start: int, floor: int) -> tuple[int, str] | None:
@@ -244,7 +268,7 @@ def scan_back_prefix(text: str, start: int, floor: int) -> tuple[int, str] | Non
         if text[floor + match.end():start if not taken else floor + taken[-1].start()].strip():
             break
         word = fold(match.group())
-        inner = word in ("of", "for") and taken and taken[-1].group()[:1].isupper() and match is not words[0] \
+        inner = word in ("of", "for", "in") and taken and taken[-1].group()[:1].isupper() and match is not words[0] \
             and words[words.index(match) - 1].group()[:1].isupper()
         if not inner and (word in BACK_STOPS or (not match.group()[:1].isupper() and word not in TITLE_HEADS | TITLE_MODIFIERS)):
             break
@@ -256,11 +280,14 @@ def scan_back_prefix(text: str, start: int, floor: int) -> tuple[int, str] | Non
 
 
 def split_honorific(prefix: str) -> tuple[str | None, str]:
-    """('General', '') from 'General'; ('Ambassador', 'Ambassador') keeps an office that is also a title."""
+    """('General', '') from 'General'; ('Ambassador', 'Ambassador') keeps an office that is also a title; (None,
+    'Attorney General') keeps a rank word that follows a title head."""
     low = fold(prefix)
     for honorific in HONORIFICS:
         if low == honorific or low.endswith(" " + honorific):
             title = prefix[: len(prefix) - len(honorific)].strip()
+            if title and fold(title.split()[-1]) in TITLE_HEADS and honorific in TITLE_MODIFIERS:
+                return None, prefix  # 'Attorney General', 'Secretary General': the rank word ends the title
             if honorific not in RANKS:
                 return prefix[len(prefix) - len(honorific):], prefix
             return prefix[len(prefix) - len(honorific):], title

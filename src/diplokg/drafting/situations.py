@@ -23,6 +23,8 @@ STATUSES = [
     ("dip:Proposed", re.compile(r"\bproposed\b")),
     ("dip:Discussed", re.compile(r"\b(?:discussed|talked about|(?:would|will) talk about|reviewed)\b")),
 ]
+THING_BEFORE = re.compile(r"\b(?:it|this|which|dialogue|meeting|mechanism|agreement|plan|initiative|program|"
+                          r"programme|visit|forum|summit|cooperation|relationship)\s+$", re.I)
 AGREEMENT = re.compile(r"\b(?:the |a |an )?(?P<name>(?:Memorandum of Understanding|Agreement|Treaty|Convention|"
                        r"Joint Declaration|Declaration|Protocol|Letter of Intent|Action Plan)"
                        r"(?: (?:on|for|between|of) [^,.;“”]+?)?)(?=[,.;“”]|$| (?:between|signed|within|as|that|which)\b)")
@@ -42,6 +44,8 @@ def situations_in(text: str, start: int, sentence: int) -> list[Situation]:
     """The situation a sentence states (at most one: the strongest status it prints)."""
     for status, pattern in STATUSES:
         match = pattern.search(text)
+        if match and match.group().startswith("will") and THING_BEFORE.search(text[:match.start()]):
+            continue  # 'the dialogue will strengthen …' foresees; only people or sides commit
         if match:
             rest = re.split(r"[.;:“”\"]|, (?!and\b|safe\b)| in order to | with respect | through which ",
                             text[match.end():], maxsplit=1)[0]

@@ -61,6 +61,8 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[Quote]:
                 if said:
                     group = "who" if said.group("who") else "who2"
                     caption = (c_start + said.start(group), c_start + said.end(group))
+                    if re.search(r"[a-z]{2}\.$", said.group(group)):  # the full stop of 'said Secretary Blinken.'
+                        caption = (caption[0], caption[1] - 1)
                 elif stripped and not re.search(r"[.!?]\s+\S", stripped.rstrip(".")) and len(stripped.split()) <= 14 \
                         and not re.match(r"[a-z]", stripped):
                     caption = (c_start, c_start + len(stripped.rstrip(" .")))
@@ -92,10 +94,11 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[Quote]:
 
 
 def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The words without the spaces around them nor the comma that joins them to the attribution ('…,” said X')."""
     start, end = span
     while start < end and text[start] == " ":
         start += 1
-    while end > start and text[end - 1] == " ":
+    while end > start and text[end - 1] in " ,":
         end -= 1
     return start, end
 
