@@ -315,8 +315,9 @@ def test_draft_bad_input_is_a_clear_error(project: Layout, tmp_path: Path, capsy
 def test_a_draft_in_a_new_project_breaks_only_the_shapes_a_reviewer_must_settle(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """`init`, then `draft` a release naming nobody the project knows: the roles' scheme is declared with the first
-    role, the delegations are at the dialogue's session, and what is left is the organisation behind each title
-    (which the text does not name) and the review itself."""
+    role, the delegations are at the dialogue's session, 'The Foreign Minister said' names the one person the text
+    gives that title, and what is left is the organisation behind each title (which the text does not name), a
+    topic for the statement that names none, and the review itself."""
     folder = tmp_path / "fresh"
     assert main(["init", str(folder)]) == 0
     monkeypatch.setenv("DIPLOKG_HOME", str(folder))
@@ -324,8 +325,13 @@ def test_a_draft_in_a_new_project_breaks_only_the_shapes_a_reviewer_must_settle(
     shutil.copy(RELEASES / "security-dialogue-mexico-city.txt", source)
     assert main(["draft", str(source)]) == 0
     capsys.readouterr()
+    graph = Graph().parse(folder / "data" / "facts" / "security-dialogue-mexico-city.ttl")
+    said = next(s for s, t in graph.subject_objects(SCHEMA.text) if str(t).startswith("The Foreign Minister said"))
+    assert set(graph.objects(said, SCHEMA.creator)) == {iri("person:marcelo-ebrard-casaubon")}
+    commitment = next(graph.subjects(DIP.situationStatus, iri("dip:Committed")))
+    assert set(graph.objects(commitment, DIP.party)) == {iri("person:marcelo-ebrard-casaubon"), iri("person:antony-blinken")}
     assert main(["validate", "--format", "json"]) == 1
     findings = json.loads(capsys.readouterr().out)["findings"]
     violations = {(f["path"], f["message"].split(": ")[0]) for f in findings if f["severity"] == "sh:Violation"}
     assert violations == {("org:organization", "A membership has an org:organization")}
-    assert {f["path"] for f in findings if f["severity"] == "sh:Warning"} == {"dip:reviewStatus"}
+    assert {f["path"] for f in findings if f["severity"] == "sh:Warning"} == {"dip:reviewStatus", "dcterms:subject"}

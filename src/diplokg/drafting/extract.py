@@ -26,10 +26,10 @@ from diplokg.drafting.events import (
 from diplokg.drafting.gazetteer import Gazetteer
 from diplokg.drafting.linking import DEMONYMS, fold, match_label, slugify
 from diplokg.drafting.model import Draft
-from diplokg.drafting.patterns import Matchers, Mention, find_mentions
-from diplokg.drafting.people import PLACE, People, Person, countries_named, country_in
+from diplokg.drafting.patterns import Matchers, Mention, find_mentions, label_pattern
+from diplokg.drafting.people import PLACE, Holding, People, Person, countries_named, country_in
 from diplokg.drafting.situations import Situation, agreements_in, situations_in
-from diplokg.drafting.statements import ACCORDING, GROUP_SUBJECT, SPEECH, find_quotes, third_person_subject
+from diplokg.drafting.statements import ACCORDING, GROUP_SUBJECT, SPEECH, SPEECH_VERBS, find_quotes, third_person_subject
 from diplokg.drafting.text import Document
 from diplokg.prefixes import shorten
 
@@ -41,6 +41,7 @@ ACCOMPANIED = re.compile(r"\b(?:was|were) accompanied by\b")
 ATTENDED = re.compile(r"\b(?:was|were) (?:also )?attended by\b|\balso attended\b|\battended\b|\b(?:was|were) also present\b|"
                       r"\btook part\b|\bparticipated\b|\b(?:was|were) (?:also )?joined by\b")
 WITH = re.compile(r"\bwith\b")
+REPORTED_CLAUSE = re.compile(rf"\b(?:{SPEECH_VERBS})\s+that\s+(?!.*\bthat\s)", re.S)  # the last 'said that '
 PRESENCE = re.compile(r"\bwith the (?:participation|presence|attendance) of\b")
 BETWEEN = re.compile(r"\bbetween\b")
 VISITED = re.compile(r"\bvisited\b")
@@ -139,8 +140,12 @@ class Extractor:
 
     # ================================================================ title-only mentions ("The Chancellor thanked")
     def title_only_mentions(self) -> None:
+        """'The Chancellor thanked', 'The Foreign Minister said': a title with no name names its one holder, a post
+        the project knows (held by one person of this text) or a title this text prints for one person only."""
         self.title_mentions: list[tuple[int, int, str]] = []
-        if not self.matchers.titles:
+        own = self.printed_holders()
+        patterns = [p for p in (self.matchers.titles, label_pattern(tuple(own))) if p is not None]
+        if not patterns:
             return
         covered = sorted(m.span for m in self.mentions)
         covered_starts = [s for s, _ in covered]
@@ -150,25 +155,48 @@ class Extractor:
         holders: dict[str, list[str]] = {}
         for holding in self.people.holdings.values():
             holders.setdefault(holding.target, []).append(holding.person.iri)
-        for match in self.matchers.titles.finditer(self.text):
+        matches = sorted({m.span(): m for p in patterns for m in re.compile(p.pattern, re.I).finditer(self.text)}.values(),
+                         key=lambda m: (m.start(), -m.end()))
+        taken = -1
+        for match in matches:
             last = bisect_right(covered_starts, match.start()) - 1
-            if last >= 0 and reach[last] > match.start():  # some span with s <= start < e
+            if match.start() < taken or (last >= 0 and reach[last] > match.start()):  # inside a name or a longer title
                 continue
             before = self.text[max(0, match.start() - 4):match.start()].lower()
             after = self.text[match.end():match.end() + 2]
             if (not re.search(r"(?:the|^)\s*$", before) and match.start() > 0) or after.startswith(" of"):
                 continue
-            for entity in self.gazetteer.of_kind("post"):
-                if any(fold(label) == fold(match.group()) for label in entity.labels) and len(holders.get(entity.iri,
-                                                                                                        [])) == 1:
-                    person = holders[entity.iri][0]
-                    holding = self.people.holdings[(person, entity.iri)]
-                    if match.group() not in holding.printed:
-                        holding.printed.append(match.group())
-                    holding.spans.append(match.span())
-                    holding.why.append(f"'{match.group()}' alone names the holder of {shorten(entity.iri)} in this text")
-                    self.title_mentions.append((match.start(), match.end(), person))
-                    break
+            found = self.known_post_holder(match, holders) or own.get(match.group().lower())
+            if found is None:
+                continue
+            person, holding = found
+            if match.group() not in holding.printed:
+                holding.printed.append(match.group())
+            holding.spans.append(match.span())
+            holding.why.append(f"'{match.group()}' alone names the holder of {shorten(holding.target)} in this text")
+            self.title_mentions.append((match.start(), match.end(), person))
+            taken = match.end()
+
+    def known_post_holder(self, match: re.Match[str], holders: dict[str, list[str]]) -> tuple[str, Holding] | None:
+        """The one person of this text who holds a known post printed as `match`."""
+        for entity in self.gazetteer.of_kind("post"):
+            if any(fold(label) == fold(match.group()) for label in entity.labels) and len(holders.get(entity.iri, [])) == 1:
+                person = holders[entity.iri][0]
+                return person, self.people.holdings[(person, entity.iri)]
+        return None
+
+    def printed_holders(self) -> dict[str, tuple[str, Holding]]:
+        """{title (lower case): (person, holding)} for each title of two words or more that this text prints for one
+        person only, no other title of another person starting or ending with it."""
+        printed = [(t, h) for h in self.people.holdings.values() for t in h.printed if len(t.split()) >= 2]
+        result = {}
+        for title, holding in printed:
+            low = title.lower()
+            others = {h.person.iri for t, h in printed if h.person.iri != holding.person.iri
+                      and (t.lower() == low or t.lower().startswith(low + " ") or t.lower().endswith(" " + low))}
+            if not others:
+                result.setdefault(low, (holding.person.iri, holding))
+        return result
 
     # ================================================================ events
     def events_of(self, index: int, context: Event | None) -> Event | None:
@@ -675,9 +703,14 @@ class Extractor:
         speakers = {found["index"]: found["speakers"] for found in self.statement_nodes}
         for index, sentence in enumerate(self.doc.sentences):
             for situation in situations_in(sentence.text, sentence.start, index):
-                subject = self.subject(index, sentence.start, situation.verb, self.text[sentence.start:situation.verb])[0]
-                situation.parties = list(speakers.get(index, [])) or subject or list(dict.fromkeys(
-                    m.person for m in self.in_sentence(index, sentence.start, situation.verb)))
+                reported = REPORTED_CLAUSE.search(self.text[sentence.start:situation.verb])
+                if reported:  # 'X said that both countries agreed to': the parties are the clause's subject
+                    start = sentence.start + reported.end()
+                    situation.parties = self.subject(index, start, situation.verb, self.text[start:situation.verb])[0] or []
+                if not situation.parties:
+                    subject = self.subject(index, sentence.start, situation.verb, self.text[sentence.start:situation.verb])[0]
+                    situation.parties = list(speakers.get(index, [])) or subject or list(dict.fromkeys(
+                        m.person for m in self.in_sentence(index, sentence.start, situation.verb)))
                 earlier = self.doc.sentences[index - 1] if index else None
                 if not situation.parties and earlier and earlier.paragraph == sentence.paragraph:
                     situation.parties = list(speakers.get(index - 1, []))

@@ -21,8 +21,9 @@ SPEECH_VERBS = ("said|says|stated|states|emphasized|emphasised|stressed|highligh
                 "underlined|maintained|mentioned|told|asserted|confirmed|promised|pledged")
 SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 ACCORDING = re.compile(r"\bAccording to (?P<who>[^,]+),")
-GROUP_SUBJECT = re.compile(r"^(?:.*?,\s*)?(?:the|both)\s+(?:officials|participants|ministers|parties|leaders|sides|"
-                           r"secretaries|representatives|authorities)\b|^(?:they|both)\b", re.I)
+GROUP_SUBJECT = re.compile(r"^(?:.*?,\s*)?(?:the|both|the two)\s+(?:officials|participants|ministers|parties|leaders|"
+                           r"sides|secretaries|representatives|authorities|countries|governments|nations|delegations)\b"
+                           r"|^(?:they|both)\b", re.I)
 
 
 @dataclass
