@@ -30,7 +30,7 @@ from diplokg.drafting.patterns import Matchers, Mention, find_mentions, label_pa
 from diplokg.drafting.people import PLACE, Holding, People, Person, countries_named, country_in
 from diplokg.drafting.situations import Situation, agreements_in, situations_in
 from diplokg.drafting.statements import ACCORDING, GROUP_SUBJECT, SPEECH, SPEECH_VERBS, find_quotes, third_person_subject
-from diplokg.drafting.text import Document
+from diplokg.drafting.text import MONTH, Document
 from diplokg.prefixes import shorten
 
 SPEECH_START = re.compile(r"^[A-Z][\w’-]*(?: [A-Z][\w’-]*)* (?:said|stated|stressed|emphasized|noted|added)\b")
@@ -42,6 +42,16 @@ ATTENDED = re.compile(r"\b(?:was|were) (?:also )?attended by\b|\balso attended\b
                       r"\btook part\b|\bparticipated\b|\b(?:was|were) (?:also )?joined by\b")
 WITH = re.compile(r"\bwith\b")
 REPORTED_CLAUSE = re.compile(rf"\b(?:{SPEECH_VERBS})\s+that\s+(?!.*\bthat\s)", re.S)  # the last 'said that '
+SESSION_CUE = re.compile(r"\b(?:(?:meeting|session|round|edition|sitting|relaunch|resumption|launch)\s+of|hold|held|holds|"
+                         r"host|hosts|hosted|"
+                         r"convene|convened|for|at|during)\s+(?:the\s+)?$", re.I)  # a session, not the series as a whole
+SESSION_AFTER = re.compile(r",?\s+(?:which\s+|that\s+)?(?:will\s+|would\s+|is\s+to\s+|was\s+|were\s+|has\s+been\s+)?"
+                           r"(?:hold|held|meet|met|convene|convened|take\s+place|took\s+place|be\s+held|reconvene)\b"
+                           rf"|,?\s+(?:for|on)\s+(?:next\s+)?{MONTH}\b")  # 'the X, for next September 9'
+
+ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|next|\d+(?:st|nd|rd|th))\s+"
+                     r"(?:meeting|session|round|edition|sitting)\s+of\s+(?:the\s+)?$", re.I)
+ARRIVED = re.compile(r"\b(?:arrived|arrives|travelled|traveled|travels|came)\s+(?:in|at|to)\b")
 PRESENCE = re.compile(r"\bwith the (?:participation|presence|attendance) of\b")
 BETWEEN = re.compile(r"\bbetween\b")
 VISITED = re.compile(r"\bvisited\b")
@@ -163,7 +173,7 @@ class Extractor:
             if match.start() < taken or (last >= 0 and reach[last] > match.start()):  # inside a name or a longer title
                 continue
             before = self.text[max(0, match.start() - 4):match.start()].lower()
-            after = self.text[match.end():match.end() + 2]
+            after = self.text[match.end():match.end() + 3]
             if (not re.search(r"(?:the|^)\s*$", before) and match.start() > 0) or after.startswith(" of"):
                 continue
             found = self.known_post_holder(match, holders) or own.get(match.group().lower())
@@ -202,31 +212,20 @@ class Extractor:
     def events_of(self, index: int, context: Event | None) -> Event | None:
         sentence = self.doc.sentences[index]
         found: list[Event] = []
-        series_spans = []
-        for match, name, acronym in self.series_named(sentence.text):
-            span = (sentence.start + match.start(), sentence.start + match.end())
-            series_spans.append(span)
+        named = self.series_named(sentence.text)
+        series_spans = [(sentence.start + m.start(), sentence.start + m.end()) for m, _, _ in named]
+        words = [w for w in event_words(self.doc, sentence) if not any(s <= w[0] < e for s, e in series_spans)]
+        others = [w for w in words if not any(0 <= s - w[1] <= 9 and re.fullmatch(r"\s+of\s+(?:the\s+)?", self.text[w[1]:s])
+                                              for s, _ in series_spans)]  # 'met', not the 'meeting' of 'meeting of the X'
+        for (match, name, acronym), span in zip(named, series_spans, strict=True):
             series = self.series.setdefault(name, Event(f"series:{name}", "schema:EventSeries", "etype:consult",
                                                         "dialogue", name, index, span, background=True))
             series.series_acronym = series.series_acronym or acronym
             series.evidence.append((sentence.start, sentence.end))
-            date, _, _ = date_in(self.undated_text(sentence), self.doc.date)
-            before = sentence.text[:match.start()]
-            planned = bool(FUTURE.search(sentence.text) or PLANNED_BEFORE.search(before)) or \
-                (date is not None and self.doc.date is not None and date > self.doc.date)
-            held = not planned and not BACKGROUND.search(before) and \
-                (date is not None or RELATIVE_DAY.search(sentence.text) is not None)
-            if planned or held:  # a session of the series: one to come, or one the text dates (today, a date)
-                session = Event(f"session:{name}:{index}", "dip:Dialogue", "etype:consult", "dialogue", name, index, span,
-                                background=planned, planned=planned)
-                session.series = name
-                session.evidence.append((sentence.start, sentence.end))
-                self.date_and_place(session, sentence, sentence.start)
-                self.events.append(session)
+            session = self.session_of(name, index, match, span, bool(others))
+            if session is not None and session not in found:
                 found.append(session)
-        for start, end, phrase in event_words(self.doc, sentence):
-            if any(s <= start < e for s, e in series_spans):
-                continue
+        for start, end, phrase in words:
             before = self.text[sentence.start:start]
             after = self.text[end:end + 6]
             if phrase == "call" and re.match(r"\s(?:for|on|upon)\b", after):
@@ -268,6 +267,40 @@ class Extractor:
             if not event.background and not event.planned:
                 context = event
         return context
+
+    def session_of(self, name: str, index: int, match: re.Match[str], span: tuple[int, int], others: bool) -> Event | None:
+        """The session of a series a sentence names ('the second meeting of the X was held on …', 'for the X' today,
+        'will hold the next meeting of the X'): planned when the words say so or its date is after the dateline,
+        held when dated or 'today' and no other event word of the sentence takes that date; the same session again
+        when its ordinal ('the third meeting') or 'next' names one already planned. None for the series as a whole
+        ('a priority of the Dialogue')."""
+        sentence = self.doc.sentences[index]
+        before = sentence.text[:match.start()]
+        if not (SESSION_CUE.search(before) or SESSION_AFTER.match(sentence.text, match.end())):
+            return None
+        date, _, _ = date_in(self.undated_text(sentence), self.doc.date)
+        planned = bool(FUTURE.search(sentence.text) or PLANNED_BEFORE.search(before)) or \
+            (date is not None and self.doc.date is not None and date > self.doc.date)
+        held = not planned and not others and not BACKGROUND.search(before) and \
+            (date is not None or RELATIVE_DAY.search(sentence.text) is not None)
+        if not (planned or held):
+            return None
+        ordinal = ORDINAL.search(before)
+        which = ordinal.group(1).lower() if ordinal else str(index)
+        same = [e for e in self.events if e.series == name and e.planned == planned
+                and (e.key == f"session:{name}:{which}" or (which == "next" and planned))]
+        if same:
+            same[-1].evidence.append((sentence.start, sentence.end))
+            if same[-1].date is None:
+                self.date_and_place(same[-1], sentence, sentence.start)
+            return same[-1]
+        session = Event(f"session:{name}:{which}", "dip:Dialogue", "etype:consult", "dialogue", name, index, span,
+                        background=planned, planned=planned)
+        session.series = name
+        session.evidence.append((sentence.start, sentence.end))
+        self.date_and_place(session, sentence, sentence.start)
+        self.events.append(session)
+        return session
 
     def series_named(self, text: str) -> list[tuple[re.Match[str], str, str | None]]:
         """(match, name, acronym) of each series a sentence names: by its name, or as 'the Dialogue' when the text
@@ -433,8 +466,11 @@ class Extractor:
                 return
         self_composition, self.composition_event = self.composition_event, None
         if match := HEADS.search(text):
-            heads = self.in_sentence(index, sentence.start + match.end())
+            company = ACCOMPANIED.search(text, match.end())  # 'headed by X, who was accompanied by Y and Z'
+            heads = self.in_sentence(index, sentence.start + match.end(), sentence.start + company.start() if company
+                                     else None)
             named = [m for m in DELEGATION.finditer(text[:match.start()])]
+            delegation = None
             for mention in heads:
                 person = self.person(mention.person)
                 country = side_country or (country_in(named[-1].group("adj")) if named and named[-1].group("adj")
@@ -448,6 +484,8 @@ class Extractor:
                     delegation.heads.append(mention.person)
                 self.participate(mention.person, here, "head", delegation, [evidence],
                                  f"rule 'headed by': head of the {country.rsplit('/', 1)[-1]} delegation")
+            for mention in self.in_sentence(index, sentence.start + company.end()) if company and delegation else []:
+                delegation.members.setdefault(mention.person, []).extend([evidence, own(mention)])
             return
         if match := ACCOMPANIED.search(text):
             subjects = self.in_sentence(index, sentence.start, sentence.start + match.start())
@@ -492,6 +530,9 @@ class Extractor:
             if event.family == "call" and (match := BETWEEN.search(text, event.span[1] - sentence.start)):
                 for mention in self.in_sentence(index, sentence.start + match.end()):
                     self.participate(mention.person, event, "caller", None, [evidence], "rule 'a call between'")
+        if (match := ARRIVED.search(text)) and (visit := next((e for e in events if e.family == "visit"), None)):
+            for mention in self.in_sentence(index, sentence.start, sentence.start + match.start()):
+                self.participate(mention.person, visit, "visitor", None, [evidence], "rule 'X arrived … for a visit'")
         if match := VISITED.search(text):
             event = next((e for e in events if e.trigger == "visited"), here)
             for mention in self.in_sentence(index, sentence.start, sentence.start + match.start()):
@@ -515,7 +556,9 @@ class Extractor:
                     self.participate(mention.person, event, "visitor", None, [evidence], "rule 'X’s visit'")
         withs = [m for m in WITH.finditer(text) if any(e.span[0] - sentence.start <= m.start() for e in events)]
         fresh = [e for e in events if e.sentence == index and not e.background and not e.series]
-        if not withs and fresh and re.search(r"\b(?:held|had|hold|holds|met|meet)\b", text[:fresh[0].span[1] - sentence.start]):
+        acted = fresh and re.search(r"\b(?:held|had|hold|holds|met|meet|spoke|talked|signed)\b",
+                                    text[:fresh[0].span[1] - sentence.start])
+        if not withs and acted:
             for mention in self.in_sentence(index, sentence.start, fresh[0].span[0]):
                 capacity = "caller" if fresh[0].family == "call" else "attendee"
                 self.participate(mention.person, fresh[0], capacity, None, [evidence, own(mention)],

@@ -198,6 +198,8 @@ def inside(position: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= position < e for s, e in spans)
 
 
+NAMED_THING = re.compile(r"\s+(?:programme|program|initiative|project|plan|strategy|campaign|fund|platform|model|"
+                         r"agenda|law|act|bill|treaty|corridor|route|highway|bridge|port|crossing)\b")
 LOCATIVE = re.compile(r"\b(?:in|at|from|near|across)\s+(?:the\s+)?$")
 
 
@@ -235,6 +237,8 @@ def find_names(sentence: Sentence, index: int, masks: list[tuple[int, int]]) -> 
     kept = []
     for mention in mentions:
         before = sentence.text[:mention.start - sentence.start]
+        if NAMED_THING.match(sentence.text, mention.end - sentence.start):
+            continue  # 'the Sembrando Oportunidades programme' names a programme
         if not LOCATIVE.search(before) or sentence.text[mention.end - sentence.start:].startswith(", "):
             kept.append(mention)
         elif (named := name_after_place(mention, before)) is not None:
@@ -301,7 +305,9 @@ def has_title_head(text: str) -> bool:
 def valid_split(rest: str) -> bool:
     """After 'and' / 'as well as': is this the start of the next list item?"""
     rest = rest.lstrip()
-    if re.match(r"(?:the|his|her|their|with)\s", rest):
+    if re.match(r"the\s", rest):  # 'and the Ambassador, X' starts an item; '… for Latin America and the Caribbean' not
+        return has_title_head(re.split(r"[,;.(]", rest, maxsplit=1)[0])
+    if re.match(r"(?:his|her|their|with)\s", rest):
         return True
     return any((fold(rest) + " ").startswith(honorific + " ") for honorific in HONORIFICS)
 
@@ -383,7 +389,7 @@ def before_title(text: str, mention: Mention, floor: int, claimed: list[tuple[in
         i -= 1
     raw = text[start:end].strip(" ,")
     start = text.index(raw, start) if raw else start
-    lead = list(re.finditer(r"(?:\b(?:by|with|between|including)|[–—])\s+", raw))
+    lead = list(re.finditer(r"(?:\b(?:by|with|between|including)|[–—]|\.-)\s+", raw))  # '.-' ends a dateline
     if lead:
         start += lead[-1].end()
         raw = raw[lead[-1].end():]
