@@ -146,7 +146,10 @@ class Emitter:
                 base = f"{event.date.isoformat()}-{base}"
         iri, n = f"event:{base}", 1
         if self.known_locals is None:
-            self.known_locals = {local(i) for i in self.x.gazetteer.entities}
+            self.known_locals = {local(i) for i in [*self.x.gazetteer.entities, *self.x.gazetteer.declared]}
+        if self.known_series(iri) and event.cls == "schema:EventSeries":  # the project's own node for it
+            self.event_iris[event.key] = iri
+            return iri
         while iri in self.used_event_iris or iri[6:] in self.known_locals:
             n += 1
             iri = f"event:{base}-{n}"
@@ -154,11 +157,16 @@ class Emitter:
         self.used_event_iris.add(iri)
         return iri
 
+    def known_series(self, iri: str) -> bool:
+        return expand("schema:EventSeries") in self.x.gazetteer.declared.get(expand(iri), set())
+
     def events(self) -> None:
         x = self.x
         mission = next((e for e in x.events if e.family == "visit" and not e.background and not e.planned), None)
         for event in [*x.series.values(), *x.events]:
             iri = self.event_iri(event)
+            if event.cls == "schema:EventSeries" and self.known_series(iri):
+                continue  # the project declares it: the sessions point to it, nothing to propose
             heading = f"{event.trigger} ({event.date.isoformat() if event.date else 'no date stated'})"
             self.draft.add_group(iri, heading)
             why = f"rule 'event word': '{event.trigger}' " + (
@@ -352,7 +360,8 @@ class Emitter:
         for participation in x.participations.values():
             event = self.event_iri(by_key[participation.event])
             iri = f"part:{self.abbr}-{local(event)}-{local(participation.person)}"
-            node = self.node(iri, ["dip:Participation"], event, participation.why, participation.spans)
+            node = self.node(iri, ["dip:Participation"], event, participation.why,
+                             [*participation.spans, *self.naming_span(participation.person, participation.spans)])
             node.add("dip:participant", curie(participation.person))
             node.add("dip:event", event)
             if participation.delegation:
@@ -361,6 +370,15 @@ class Emitter:
                                       "attendee": "cap:attendee", "interlocutor": "cap:interlocutor",
                                       "caller": "cap:caller", "visitor": "cap:visitor"}[participation.capacity])
             node.notes.extend(participation.notes)
+
+    def naming_span(self, person: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The first full name of the person, when the evidence names them only by surname ('Secretary Becerra
+        met'): every participation's evidence names its person by one of their names."""
+        names = [n.lower() for n in self.x.person(person).printed]
+        if not names or any(n in self.x.text[s:e].lower() for s, e in spans for n in names):
+            return []
+        first = next((m for m in self.x.mentions if m.person == person and not m.surname_only), None)
+        return [first.span] if first else []
 
     # ---------------------------------------------------------------- statements
     def statements(self) -> None:
@@ -425,6 +443,13 @@ class Emitter:
             iri = f"agr:{slugify(name)}"
             node = self.node(iri, ["dip:Agreement"], "situations", f"rule 'named agreement': '{name}'", [span])
             node.add("rdfs:label", literal(name))
+            at = [e for e in (signing, signing.parent if signing else None) if e is not None]
+            signers = next(([p.person for p in x.participations_of(e)] for e in at if x.participations_of(e)), [])
+            countries = [x.person(s).country for s in signers]  # 'the two ministers signed': those of the breakfast
+            parties = sorted(set(countries)) if countries and all(countries) else []
+            if parties:
+                node.add("dip:party", *[curie(c) for c in parties])
+                node.notes.append("the parties are the countries of the people who signed it")
             if signing is not None:
                 self.draft.nodes[self.event_iri(signing)].add("dip:agreement", iri)
 

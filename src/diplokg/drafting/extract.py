@@ -134,6 +134,7 @@ class Extractor:
             self.delegations_of(index, context)
             self.participation_of(index, context)
         self.delegation_participations()
+        self.settle_outsiders()
         self.statements()
         self.situations()
         self.emit()
@@ -453,7 +454,7 @@ class Extractor:
             country = country_in(named[-1].group("adj")) if named and named[-1].group("adj") else None
             if country:
                 delegation = self.delegation(country, evidence)
-                delegation.composed = True
+                delegation.composed = match.group() != "included"  # 'was made up of' lists everyone; 'included' not
                 if headed := HEADS.search(text, 0, match.start()):  # 'was headed by X and was made up of Y'
                     for mention in self.in_sentence(index, sentence.start + headed.end(), sentence.start + match.start()):
                         if mention.person not in delegation.heads:
@@ -600,6 +601,27 @@ class Extractor:
                     event = by_key[key]
                     self.participate(person, event, "member", delegation, [*spans, delegation.spans[0]],
                                      "rule 'the delegation was made up of': member of the delegation at each of its events")
+
+    def settle_outsiders(self) -> None:
+        """At an event with delegations, someone the text puts in none is a member of their country's delegation
+        there (unless the text lists that delegation in full), else the delegations' interlocutor: the shapes let
+        no one else stand outside every delegation."""
+        for participation in self.participations.values():
+            at = {d.country: d for d in self.delegations.values() if participation.event in d.events}
+            if participation.delegation or not at or participation.capacity == "interlocutor":
+                continue
+            country = self.person(participation.person).country
+            if country in at and at[country].composed:
+                continue  # the text lists that delegation in full, without this person: for the reviewer to settle
+            if country in at:
+                participation.delegation = at[country].iri
+                participation.capacity = "head" if participation.person in at[country].heads else "member"
+                participation.notes.append(f"delegation inferred from the country of the person's post "
+                                           f"({country.rsplit('/', 1)[-1]})")
+            else:
+                participation.capacity = "interlocutor"
+                participation.notes.append("the event has delegations and the text puts this person in none: read as "
+                                           "their interlocutor")
 
     # ================================================================ statements
     def statements(self) -> None:

@@ -49,10 +49,12 @@ class Entity:
 
 @dataclass
 class Gazetteer:
-    """Known entities by IRI, the concept schemes the project declares, and the project's next free name for new IRIs."""
+    """Known entities by IRI, the concept schemes and every typed IRI the project declares, and the project's next free
+    name for new IRIs."""
 
     entities: dict[str, Entity] = field(default_factory=dict)
     schemes: set[str] = field(default_factory=set)
+    declared: dict[str, set[str]] = field(default_factory=dict)  # every typed IRI of the project -> its classes
 
     def of_kind(self, *kinds: str) -> list[Entity]:
         return [e for e in self.entities.values() if e.kind in kinds]
@@ -97,7 +99,7 @@ def load_gazetteer(layout: Layout) -> Gazetteer:
         if p == RDF_TYPE:
             types[s].add(o.value)
         values[(s, p)].append(o)
-    gazetteer = Gazetteer()
+    gazetteer = Gazetteer(declared={s: set(classes) for s, classes in types.items()})
     kinds = [("person", PERSON_CLASSES), ("org", ORG_CLASSES), ("post", POST_CLASSES), ("role", ROLE_CLASSES),
              ("place", PLACE_CLASSES)]
     for subject, classes in types.items():

@@ -250,7 +250,11 @@ class People:
         for entity in held:
             if any(title_key(label) == title_key(key_text) for label in entity.labels):
                 return Link(entity.iri, f"a printed form of the post the project says {person.name} holds", 100.0)
-        return match_title(key_text, self.gazetteer, organisation) or match_title(printed, self.gazetteer, organisation)
+        link = match_title(key_text, self.gazetteer, organisation) or match_title(printed, self.gazetteer, organisation)
+        if link is not None and len(printed.split()) == 1 and self.gazetteer.entities[link.iri].kind == "post" and any(
+                link.iri in e.holds and e.iri != person.iri for e in self.gazetteer.of_kind("person")):
+            return None  # a bare 'Ambassador' is not the post the project says someone else holds
+        return link
 
     def hold(self, person: Person, mention: Mention, title: Title, printed: str) -> None:
         organisation, org_printed = self.organisation_in(title, printed)
