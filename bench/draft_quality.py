@@ -79,8 +79,9 @@ def spans_of(graph: Graph, node: URIRef, text: str) -> set[int]:
             exact = graph.value(selector, OA.exact)
             if exact is None:
                 continue
-            prefix = graph.value(selector, OA.prefix)
-            starts = find_quote(text, str(exact), None if prefix is None else str(prefix))
+            prefix, suffix = graph.value(selector, OA.prefix), graph.value(selector, OA.suffix)
+            starts = find_quote(text, str(exact), None if prefix is None else str(prefix),
+                                None if suffix is None else str(suffix))
             if starts:
                 covered |= set(range(starts[0], starts[0] + len(str(exact))))
     return covered

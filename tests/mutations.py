@@ -63,6 +63,13 @@ def add(graph: URIRef, *triples: tuple) -> Callable[[Dataset], None]:
     return edit
 
 
+def both(*edits: Callable[[Dataset], None]) -> Callable[[Dataset], None]:
+    def edit(dataset: Dataset) -> None:
+        for one in edits:
+            one(dataset)
+    return edit
+
+
 def shift_span(evidence: URIRef, by: int) -> Callable[[Dataset], None]:
     selector = URIRef(str(evidence) + "#position")
 
@@ -215,6 +222,10 @@ MUTATIONS: list[Mutation] = [
              str(iri("person/juan-gonzalez")), sh("SPARQL")),
     Mutation("event date contradicts its dateline basis",
              replace(LUNCH, LUNCH_EVENT, SCHEMA.startDate, Literal("2021-08-10", datatype=XSD.date)),
+             str(LUNCH_EVENT), sh("SPARQL")),
+    Mutation("event 'yesterday' two days before its dateline",
+             both(replace(LUNCH, LUNCH_EVENT, DIP.dateBasis, DIP.DayRelativeToDateline),
+                  replace(LUNCH, LUNCH_EVENT, SCHEMA.startDate, Literal("2021-08-09", datatype=XSD.date))),
              str(LUNCH_EVENT), sh("SPARQL")),
     Mutation("evidence names neither subject nor object",
              replace(LUNCH, MEJIA_AT_LUNCH, PROV_DERIVED, iri("evidence/lm-dateline")), str(MEJIA_AT_LUNCH), sh("SPARQL")),

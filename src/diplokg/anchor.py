@@ -1,7 +1,7 @@
 """Evidence anchoring: turn each curator-written quote into exact character offsets.
 
-A curator writes an evidence node with an `oa:TextQuoteSelector` (`oa:exact`, and `oa:prefix`
-where the quote occurs more than once). `anchor_source` finds the quote in the source text and
+A curator writes an evidence node with an `oa:TextQuoteSelector` (`oa:exact`, and `oa:prefix` or
+`oa:suffix` where the quote occurs more than once). `anchor_source` finds the quote in the source text and
 returns the `oa:TextPositionSelector` offsets (Unicode code points, start inclusive, end
 exclusive, as Python slicing), which `diplokg anchor` writes to `data/anchors/<source>.ttl`.
 """
@@ -34,27 +34,30 @@ class Anchor:
         return URIRef(str(self.evidence) + "#position")
 
 
-def find_quote(text: str, exact: str, prefix: str | None) -> list[int]:
-    """Every start offset at which `exact` occurs in `text` (preceded by `prefix`, if given)."""
+def find_quote(text: str, exact: str, prefix: str | None, suffix: str | None = None) -> list[int]:
+    """Every start offset at which `exact` occurs in `text` (preceded by `prefix` and followed by `suffix`, if
+    given)."""
     starts: list[int] = []
     position = text.find(exact)
     while position >= 0:
-        if prefix is None or text[:position].endswith(prefix):
+        if (prefix is None or text.endswith(prefix, 0, position)) and \
+                (suffix is None or text.startswith(suffix, position + len(exact))):
             starts.append(position)
         position = text.find(exact, position + 1)
     return starts
 
 
-def quotes_of(facts: Graph) -> list[tuple[URIRef, URIRef, str, str | None]]:
-    """(evidence, source, exact, prefix) for every evidence node of a facts graph, sorted."""
+def quotes_of(facts: Graph) -> list[tuple[URIRef, URIRef, str, str | None, str | None]]:
+    """(evidence, source, exact, prefix, suffix) for every evidence node of a facts graph, sorted."""
     rows = []
     for evidence in facts.subjects(RDF.type, OA.SpecificResource):
         source = facts.value(evidence, OA.hasSource)
         for selector in facts.objects(evidence, OA.hasSelector):
             if (selector, RDF.type, OA.TextQuoteSelector) in facts:
                 exact = facts.value(selector, OA.exact)
-                prefix = facts.value(selector, OA.prefix)
-                rows.append((evidence, source, str(exact), None if prefix is None else str(prefix)))
+                prefix, suffix = facts.value(selector, OA.prefix), facts.value(selector, OA.suffix)
+                rows.append((evidence, source, str(exact), None if prefix is None else str(prefix),
+                             None if suffix is None else str(suffix)))
     return sorted(rows)
 
 
@@ -67,7 +70,7 @@ def anchor_facts(facts_path: Path, layout: Layout) -> list[Anchor]:
     texts: dict[URIRef, str] = {}
     anchors: list[Anchor] = []
     problems: list[str] = []
-    for evidence, source, exact, prefix in quotes_of(facts):
+    for evidence, source, exact, prefix, suffix in quotes_of(facts):
         where = f"{facts_path}:{line_of(facts_path, evidence.split('/')[-1] + ' ') or '?'}"
         file_name = facts.value(source, DIP.fileName)
         if file_name is None:
@@ -79,10 +82,10 @@ def anchor_facts(facts_path: Path, layout: Layout) -> list[Anchor]:
             continue
         if source not in texts:
             texts[source] = read_text(layout.sources_dir / str(file_name), "source text")
-        starts = find_quote(texts[source], exact, prefix)
+        starts = find_quote(texts[source], exact, prefix, suffix)
         if len(starts) != 1:
             found = "is not in" if not starts else f"occurs {len(starts)} times in"
-            hint = "" if not starts else "; add an oa:prefix to say which occurrence"
+            hint = "" if not starts else "; add an oa:prefix (or oa:suffix) to say which occurrence"
             problems.append(f"{where}: the quote of {evidence} {found} {file_name}: {exact!r}{hint}")
             continue
         anchors.append(Anchor(evidence, exact, starts[0], starts[0] + len(exact)))

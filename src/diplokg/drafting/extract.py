@@ -52,6 +52,7 @@ SESSION_AFTER = re.compile(r",?\s+(?:which\s+|that\s+)?(?:will\s+|would\s+|is\s+
 ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|next|\d+(?:st|nd|rd|th))\s+"
                      r"(?:meeting|session|round|edition|sitting)\s+of\s+(?:the\s+)?$", re.I)
 ARRIVED = re.compile(r"\b(?:arrived|arrives|travelled|traveled|travels|came)\s+(?:in|at|to)\b")
+BOTH_COUNTRIES = re.compile(r"\b(?:both|the two)\s+(?:countries|nations|governments)\b", re.I)
 PRESENCE = re.compile(r"\bwith the (?:participation|presence|attendance) of\b")
 BETWEEN = re.compile(r"\bbetween\b")
 VISITED = re.compile(r"\bvisited\b")
@@ -346,7 +347,7 @@ class Extractor:
             if self.doc.date:
                 shift = {"yesterday": -1, "last night": -1, "tomorrow": 1}.get(word, 0)
                 event.date = self.doc.date + dt.timedelta(days=shift)
-                event.date_basis = "dip:DateFromDateline"
+                event.date_basis = "dip:DayRelativeToDateline" if shift else "dip:DateFromDateline"
                 event.notes.append(f"'{word}' is read against the date of the dateline")
             else:
                 event.notes.append("the text says 'today' but prints no dateline: the date is not stated")
@@ -768,14 +769,20 @@ class Extractor:
         speakers = {found["index"]: found["speakers"] for found in self.statement_nodes}
         for index, sentence in enumerate(self.doc.sentences):
             for situation in situations_in(sentence.text, sentence.start, index):
-                reported = REPORTED_CLAUSE.search(self.text[sentence.start:situation.verb])
-                if reported:  # 'X said that both countries agreed to': the parties are the clause's subject
+                clause = self.text[sentence.start:situation.verb]
+                reported = REPORTED_CLAUSE.search(clause)
+                if BOTH_COUNTRIES.search(clause):  # 'both countries will strengthen': the countries of the event's people
+                    situation.parties = self.sides(index)
+                if not situation.parties and reported:  # 'X said that both officials agreed to': the clause's subject
                     start = sentence.start + reported.end()
                     situation.parties = self.subject(index, start, situation.verb, self.text[start:situation.verb])[0] or []
                 if not situation.parties:
                     subject = self.subject(index, sentence.start, situation.verb, self.text[sentence.start:situation.verb])[0]
                     situation.parties = list(speakers.get(index, [])) or subject or list(dict.fromkeys(
                         m.person for m in self.in_sentence(index, sentence.start, situation.verb)))
+                if situation.status in ("dip:Committed", "dip:Agreed") and len(situation.parties) == 1 and \
+                        re.search(r"\b(?:we|both|the two)\b", clause, re.I) and situation.parties[0] in self.pair(index):
+                    situation.parties = self.pair(index)  # '“We agreed to …,” said Ebrard': both sides of the meeting
                 earlier = self.doc.sentences[index - 1] if index else None
                 if not situation.parties and earlier and earlier.paragraph == sentence.paragraph:
                     situation.parties = list(speakers.get(index - 1, []))
@@ -786,6 +793,13 @@ class Extractor:
             for name, span in agreements_in(sentence.text, sentence.start):
                 signing = next((e for e in self.sentence_events.get(index, []) if e.family == "signing"), None)
                 self.found_agreements.append((name, span, signing))
+
+    def sides(self, index: int) -> list[str]:
+        """The two countries of the people at the latest event held by this sentence (none unless exactly two)."""
+        events = [e for e in self.events if e.sentence <= index and not e.background and not e.planned]
+        people = self.participations_of(events[-1]) if events else []
+        countries = {c for c in (self.person(p.person).country for p in people) if c}
+        return sorted(countries) if len(countries) == 2 else []
 
     def sentence_index(self, position: int) -> int:
         """The first sentence with start <= position <= end (else the last one)."""

@@ -32,6 +32,21 @@ def occurrences(text: str, exact: str) -> list[int]:
     return starts
 
 
+def suffix_for(text: str, start: int, exact: str) -> str:
+    """The shortest text after the quote (whole words, at least 12 characters) that no other occurrence is followed
+    by: for a quote that no prefix tells apart, such as one at the very start of the text."""
+    end = start + len(exact)
+    others = [p + len(exact) for p in occurrences(text, exact) if p != start]
+    stop = end + MIN_PREFIX
+    while stop < len(text):
+        while stop < len(text) and not text[stop].isspace():
+            stop += 1
+        if not any(text.startswith(text[end:stop], other) for other in others):
+            return text[end:stop]
+        stop += 1
+    return text[end:]
+
+
 def prefix_for(text: str, start: int, exact: str) -> str | None:
     """The shortest text before `start` (whole words, at least 12 characters) that makes the quote unique.
 
@@ -90,7 +105,10 @@ class Evidence:
         exact = self.draft.text[start:end]
         prefix = prefix_for(self.draft.text, start, exact)
         selector = f"a oa:TextQuoteSelector ; oa:exact {literal(exact, None)}"
-        if prefix is not None:
+        if prefix is not None and sum(self.draft.text.endswith(prefix, 0, p) for p in occurrences(self.draft.text, exact)) > 1:
+            # no prefix tells it apart (a quote at the very start of the text): the words after it do
+            selector += f" ; oa:suffix {literal(suffix_for(self.draft.text, start, exact), None)}"
+        elif prefix is not None:
             selector += f" ; oa:prefix {literal(prefix, None)}"
         return (f"{self.name(span)} a oa:SpecificResource ;\n    oa:hasSource src:{self.draft.source} ;\n"
                 f"    oa:hasSelector [ {selector} ] .\n")
