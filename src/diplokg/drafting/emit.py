@@ -266,6 +266,10 @@ class Emitter:
                 if person.link and person.link.score < 96:
                     label.notes.append(f"name linked by {person.link.how} ({person.link.score:.0f} %): check it is the "
                                        "same person")
+                known = x.gazetteer.get(person.iri)
+                if known is not None and printed not in known.skos_names:  # every printed name is one of its names
+                    label.extra.append(f"{curie(person.iri)} skos:altLabel {literal(printed, None)} .")
+                    label.notes.append(f"'{printed}' is not yet a name of {curie(person.iri)}: proposed as skos:altLabel")
             if not person.printed and person.link:
                 x.draft.unplaced.append(f"{curie(person.iri)}: named only by surname ({person.link.how})")
             if not any(h.person is person for h in people.holdings.values()):

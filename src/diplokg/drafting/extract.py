@@ -58,7 +58,8 @@ BETWEEN = re.compile(r"\bbetween\b")
 VISITED = re.compile(r"\bvisited\b")
 RECEIVED = re.compile(r"\b(?:received|welcomed|hosted)\b")
 DELEGATION = re.compile(r"(?:(?P<adj>(?:[A-Z][\w.]*|US)(?: [A-Z][\w.]*)?) )?(?P<word>delegations?|teams?)\b"
-                        r"(?P<from> of (?:officials )?from (?P<countries>[^,.;]+))?")
+                        r"(?P<from> of (?:officials )?from (?P<countries>[^,.;]+)"
+                        r"| of (?P<list>(?:the )?[A-Z]\w*(?: [A-Z]\w*)*(?:(?:,| and) (?:the )?[A-Z]\w*(?: [A-Z]\w*)*)*))?")
 FOR_SIDE = re.compile(r"^(?:For|On behalf of) (?:the )?(?P<country>[A-Z][\w.]*(?: [A-Z][\w.]*)?),")
 
 
@@ -408,8 +409,8 @@ class Extractor:
             if match.group("adj"):
                 country = country_in(match.group("adj"))
                 countries = [country] if country else []
-            if match.group("countries"):
-                countries += countries_named(match.group("countries"))
+            if match.group("countries") or match.group("list"):  # 'of officials from X', 'the delegations of X and Y'
+                countries += countries_named(match.group("countries") or match.group("list"))
             if not self.sentence_events.get(index) or COMPOSITION.search(sentence.text):
                 continue
             event = self.sentence_event(index, context, near=span[0])
@@ -476,7 +477,7 @@ class Extractor:
             for mention in heads:
                 person = self.person(mention.person)
                 country = side_country or (country_in(named[-1].group("adj")) if named and named[-1].group("adj")
-                                           else None) or person.country
+                                           else None) or person.country or self.headless_delegation(here, heads, mention)
                 if country is None:
                     self.draft.unplaced.append(f"{person.name}: heads a delegation whose country the text does not say")
                     continue
@@ -603,6 +604,14 @@ class Extractor:
                     self.participate(person, event, "member", delegation, [*spans, delegation.spans[0]],
                                      "rule 'the delegation was made up of': member of the delegation at each of its events")
 
+    def headless_delegation(self, event: Event | None, heads: list[Mention], mention: Mention) -> str | None:
+        """'The delegations were headed by A and B' where B's country is known: A heads the one delegation at the
+        event that none of the others heads."""
+        at = [d for d in self.delegations.values() if event is not None and event.key in d.events]
+        known = {self.person(m.person).country for m in heads if m is not mention}
+        left = [d.country for d in at if d.country not in known and not d.heads]
+        return left[0] if len(at) == len(heads) and len(left) == 1 else None
+
     def settle_outsiders(self) -> None:
         """At an event with delegations, someone the text puts in none is a member of their country's delegation
         there (unless the text lists that delegation in full), else the delegations' interlocutor: the shapes let
@@ -612,8 +621,8 @@ class Extractor:
             if participation.delegation or not at or participation.capacity == "interlocutor":
                 continue
             country = self.person(participation.person).country
-            if country in at and at[country].composed:
-                continue  # the text lists that delegation in full, without this person: for the reviewer to settle
+            if country is None or (country in at and at[country].composed):
+                continue  # no country known, or a delegation the text lists in full without them: for the reviewer
             if country in at:
                 participation.delegation = at[country].iri
                 participation.capacity = "head" if participation.person in at[country].heads else "member"

@@ -17,6 +17,7 @@ from diplokg.paths import Layout
 from diplokg.prefixes import PREFIX_IRIS
 
 P = PREFIX_IRIS
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_TYPE = P["rdf"] + "type"
 PERSON_CLASSES = {P["foaf"] + "Person"}
 ORG_CLASSES = {P["org"] + c for c in ("FormalOrganization", "OrganizationalUnit", "Organization")}
@@ -37,6 +38,7 @@ class Entity:
     organisation: str | None = None
     family_name: str | None = None
     holds: set[str] = field(default_factory=set)
+    skos_names: set[str] = field(default_factory=set)  # its skos:prefLabel and skos:altLabel values, as written
 
     @property
     def label(self) -> str:
@@ -116,6 +118,9 @@ def load_gazetteer(layout: Layout) -> Gazetteer:
             for value in values.get((subject, predicate), []):
                 if isinstance(value, ox.Literal) and not (predicate == P["rdfs"] + "label" and "(" in value.value):
                     entity.add_label(value.value)
+                if isinstance(value, ox.Literal) and predicate in (P["skos"] + "prefLabel", P["skos"] + "altLabel") \
+                        and value.language is None and value.datatype.value == XSD_STRING:
+                    entity.skos_names.add(value.value)
         first = values.get((subject, P["dip"] + "country")) or values.get((subject, P["schema"] + "containedInPlace"))
         entity.country = first[0].value if first and kind != "place" else None
         parent = values.get((subject, P["org"] + "unitOf")) or values.get((subject, P["org"] + "subOrganizationOf"))
