@@ -53,6 +53,9 @@ ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|n
                      r"(?:meeting|session|round|edition|sitting)\s+of\s+(?:the\s+)?$", re.I)
 ARRIVED = re.compile(r"\b(?:arrived|arrives|travelled|traveled|travels|came)\s+(?:in|at|to)\b")
 BOTH_COUNTRIES = re.compile(r"\b(?:both|the two)\s+(?:countries|nations|governments)\b", re.I)
+HEADS_END = re.compile(r"\b(?:met|meets|held|holds|visited|signed|arrived|travell?ed|reviewed|discussed|agreed|spoke|"
+                       r"talked|hosted|received|was|were|who|with)\b")  # where the list of heads ends
+PRONOUN = re.compile(r"[Hh]e|[Ss]he")
 PRESENCE = re.compile(r"\bwith the (?:participation|presence|attendance) of\b")
 BETWEEN = re.compile(r"\bbetween\b")
 VISITED = re.compile(r"\bvisited\b")
@@ -470,8 +473,9 @@ class Extractor:
         self_composition, self.composition_event = self.composition_event, None
         if match := HEADS.search(text):
             company = ACCOMPANIED.search(text, match.end())  # 'headed by X, who was accompanied by Y and Z'
-            heads = self.in_sentence(index, sentence.start + match.end(), sentence.start + company.start() if company
-                                     else None)
+            verb = HEADS_END.search(text, match.end())  # 'headed by X, met with Y'
+            ends = [m.start() for m in (company, verb) if m is not None]
+            heads = self.in_sentence(index, sentence.start + match.end(), sentence.start + min(ends) if ends else None)
             named = [m for m in DELEGATION.finditer(text[:match.start()])]
             delegation = None
             for mention in heads:
@@ -489,7 +493,8 @@ class Extractor:
                                  f"rule 'headed by': head of the {country.rsplit('/', 1)[-1]} delegation")
             for mention in self.in_sentence(index, sentence.start + company.end()) if company and delegation else []:
                 delegation.members.setdefault(mention.person, []).extend([evidence, own(mention)])
-            return
+            if not (verb and WITH.search(text, verb.start())):
+                return  # else 'a delegation headed by X met with Y': Y below
         if match := ACCOMPANIED.search(text):
             subjects = self.in_sentence(index, sentence.start, sentence.start + match.start())
             delegation = None
@@ -706,7 +711,15 @@ class Extractor:
             self.draft.unplaced.append(f"a statement by '{printed}' (sentence {index + 1}): the text does not say "
                                        "which officials")
             return [], printed, f"'{printed}': the text does not say which officials, so no speaker is proposed"
+        if PRONOUN.fullmatch(subject_text.strip()) and (someone := self.antecedent(start)):
+            return [someone], None, f"'{subject_text.strip()}' read as {shorten(someone)}, the person named just before"
         return None, None, None
+
+    def antecedent(self, position: int) -> str | None:
+        """The person 'he' or 'she' at `position` stands for: the last one named (or named by a title) before it."""
+        named = [(m.end, m.person) for m in self.mentions if m.person and m.embedded_in is None and m.end <= position]
+        named += [(end, person) for _, end, person in self.title_mentions if end <= position]
+        return max(named)[1] if named else None
 
     def actors_before(self, index: int) -> list[str]:
         """The people named in the latest earlier sentence of the paragraph that has them act (held, met, visited)."""
@@ -735,13 +748,14 @@ class Extractor:
         caption_entity = None
         if quote.caption:
             people = [m for m in self.mentions if m.person and quote.caption[0] <= m.start < quote.caption[1]]
-            if people:
-                caption_entity = people[0].person
-            else:
-                link = match_label(caption_text, self.gazetteer.of_kind("org"))
-                caption_entity = link.iri if link else None
+            titles = [t for t in self.title_mentions if quote.caption[0] <= t[0] < quote.caption[1]]
+            link = match_label(caption_text, self.gazetteer.of_kind("org"))
+            caption_entity = people[0].person if people else titles[0][2] if titles else link.iri if link else None
         third = third_person_subject(words)
         speakers, printed, note = None, caption_text, None
+        if caption_text and PRONOUN.fullmatch(caption_text) and (someone := self.antecedent(quote.start)):
+            speakers, printed = [someone], None  # '“…,” he said'
+            note = f"'{caption_text}' read as {shorten(someone)}, the person named just before"
         kind = "quotation"
         if third is not None:
             subject = self.subject(self.sentence_index(quote.words[0]), quote.words[0], quote.words[0] + third.start(),
@@ -786,9 +800,10 @@ class Extractor:
                     start = sentence.start + reported.end()
                     situation.parties = self.subject(index, start, situation.verb, self.text[start:situation.verb])[0] or []
                 if not situation.parties:
+                    named = list(dict.fromkeys(m.person for m in self.in_sentence(index, sentence.start, situation.verb)))
                     subject = self.subject(index, sentence.start, situation.verb, self.text[sentence.start:situation.verb])[0]
-                    situation.parties = list(speakers.get(index, [])) or subject or list(dict.fromkeys(
-                        m.person for m in self.in_sentence(index, sentence.start, situation.verb)))
+                    situation.parties = list(speakers.get(index, [])) or (named if len(named) > 1 else []) or subject \
+                        or named  # 'Ebrard and Sherman agreed to': both
                 if situation.status in ("dip:Committed", "dip:Agreed") and len(situation.parties) == 1 and \
                         re.search(r"\b(?:we|both|the two)\b", clause, re.I) and situation.parties[0] in self.pair(index):
                     situation.parties = self.pair(index)  # '“We agreed to …,” said Ebrard': both sides of the meeting

@@ -57,7 +57,7 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[Quote]:
                 stripped = after.lstrip(" .,")
                 caption = None
                 said = re.match(rf"(?:(?:{SPEECH_VERBS})\s+(?P<who>(?:the\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)"
-                                rf"|(?P<who2>(?:[Tt]he\s+)?[A-Z][^.,;]*?)\s+(?:{SPEECH_VERBS})\b)", stripped)
+                                rf"|(?P<who2>(?:[Tt]he\s+)?[A-Z][^.,;]*?|he|she)\s+(?:{SPEECH_VERBS})\b)", stripped)
                 c_start = p_end - len(stripped)
                 if said:
                     group = "who" if said.group("who") else "who2"

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december"]
@@ -124,6 +125,10 @@ def merge_short(sentences: list[Sentence], text: str) -> list[Sentence]:
             split.append(Sentence(start, cut, text[start:cut], sentence.paragraph))
             start = cut + 1
         split.append(Sentence(start, sentence.end, text[start:sentence.end], sentence.paragraph))
+    for n, (sentence, following) in enumerate(pairwise(split)):  # 'Honduras. "We …': the mark opens the next one
+        if sentence.text.endswith(' "') and following.start == sentence.end and following.paragraph == sentence.paragraph:
+            split[n] = Sentence(sentence.start, sentence.end - 2, text[sentence.start:sentence.end - 2], sentence.paragraph)
+            split[n + 1] = Sentence(sentence.end - 1, following.end, text[sentence.end - 1:following.end], following.paragraph)
     merged: list[Sentence] = []
     for sentence in split:
         previous = merged[-1] if merged else None
