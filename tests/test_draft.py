@@ -16,8 +16,8 @@ from rdflib.namespace import FOAF, ORG, RDF
 
 from diplokg.anchor import anchor_facts, find_quote
 from diplokg.cli import main
-from diplokg.drafting.extract import draft_text
-from diplokg.drafting.gazetteer import load_gazetteer
+from diplokg.drafting.extract import abbreviation_of, draft_text
+from diplokg.drafting.gazetteer import Gazetteer, load_gazetteer
 from diplokg.drafting.situations import situations_in
 from diplokg.drafting.writer import explain, render
 from diplokg.namespaces import DIP, OA, SCHEMA
@@ -120,9 +120,10 @@ def test_draft_of_an_invented_release_has_the_expected_facts(name: str, gazettee
         assert not [t for t in graph.objects(None, SCHEMA.text) if str(t).startswith(starts)], starts
     if "situations" in expected:  # every situation the draft proposes is one of these
         assert len(set(graph.subjects(DIP.situationStatus, None))) == len(expected["situations"])
-    for item in expected.get("situations", []):
+    for item in expected.get("situations", []):  # a proposal names who proposed it, the others their parties
+        sides = DIP.proposedBy if item["status"] == "dip:Proposed" else DIP.party
         assert len([s for s in graph.subjects(DIP.situationStatus, iri(item["status"]))
-                    if set(graph.objects(s, DIP.party)) == {iri(p) for p in item["parties"]}]) == 1, item
+                    if set(graph.objects(s, sides)) == {iri(p) for p in item["parties"]}]) == 1, item
 
 
 def test_agreeing_on_a_view_is_agreed_and_agreeing_to_act_is_committed() -> None:
@@ -375,3 +376,12 @@ def test_drafts_of_every_invented_release_in_one_project_break_only_review_point
     assert all(f.get("file") in drafted for f in violations), [f for f in violations if f.get("file") not in drafted]
     allowed = REVIEW_POINTS | ({UNKNOWN_COUNTRY} if mode == "a new project" else set())
     assert {(f["path"], f["message"].split(": ")[0].split(" (")[0]) for f in violations} <= allowed, violations
+
+
+def test_a_new_source_does_not_reuse_the_evidence_abbreviation_of_another() -> None:
+    """Two stems with the same initials ('economic-dialogue-washington', 'two-days-washington'): the second draft
+    would otherwise write its evidence, names and delegations onto the first one's IRIs."""
+    known = Gazetteer(abbreviations={"dw": {expand_curie("src:economic-dialogue-washington")}})
+    assert abbreviation_of("two-days-washington", known) == "dw2"
+    assert abbreviation_of("economic-dialogue-washington", known) == "dw"  # its own, when drafted again
+    assert abbreviation_of("two-days-washington") == "dw"

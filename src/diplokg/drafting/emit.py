@@ -31,9 +31,13 @@ def local(iri: str) -> str:
     return re.split(r"[:/]", iri)[-1]
 
 
+VERB_NOUNS = {"met with": "meeting", "met": "meeting", "meet": "meeting", "visited": "visit", "traveled to": "visit",
+              "travelled to": "visit", "signed": "signing", "spoke by telephone": "telephone call",
+              "spoke by phone": "telephone call"}
+
+
 def base_label(trigger: str) -> str:
-    noun = {"met with": "meeting", "met": "meeting", "meet": "meeting", "visited": "visit", "signed": "signing",
-            "spoke by telephone": "telephone call", "spoke by phone": "telephone call"}.get(trigger, trigger)
+    noun = VERB_NOUNS.get(trigger, trigger)
     return noun[:1].upper() + noun[1:]
 
 
@@ -137,9 +141,7 @@ class Emitter:
         if event.cls == "schema:EventSeries":
             base = slugify(event.trigger)
         else:
-            noun = {"met with": "meeting", "met": "meeting", "meet": "meeting", "visited": "visit", "signed": "signing",
-                    "spoke by telephone": "telephone-call", "spoke by phone": "telephone-call"}.get(event.trigger)
-            base = noun or slugify(event.trigger)
+            base = slugify(VERB_NOUNS.get(event.trigger, event.trigger))
             if event.series:
                 base = slugify(event.series) + "-session"
             if event.date:

@@ -50,6 +50,8 @@ EVENT_VERBS = {
     "met": ("dip:Meeting", "etype:consult", "meeting"),
     "meet": ("dip:Meeting", "etype:consult", "meeting"),
     "visited": ("dip:Visit", "etype:make-a-visit", "visit"),
+    "traveled to": ("dip:Visit", "etype:make-a-visit", "visit"),
+    "travelled to": ("dip:Visit", "etype:make-a-visit", "visit"),
     "spoke by telephone": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),
     "spoke by phone": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),
     "signed": ("dip:Signing", "etype:sign-formal-agreement", "signing"),
@@ -62,6 +64,8 @@ FUTURE = re.compile(r"\b(?:will|next|upcoming|planned|scheduled|to be held|would
 PLANNED_BEFORE = re.compile(r"\b(?:(?:agreed|agree|decided|plans?|planned|intends?|intended|expects?|expected|hopes?|"
                             r"hoped|undertook|committed|promised|pledged|are due|is due)\s+to|will|would|shall)"
                             r"\s+(?:[\w-]+\s+){0,4}$", re.I)
+VAGUE_TIME = re.compile(r"\b(?:(?:this|last|earlier this|later this) (?:week|month|year)|recently|in recent (?:days|weeks))\b",
+                        re.I)
 RELATIVE_DAY = re.compile(r"\b(today|yesterday|tomorrow|this morning|last night)\b", re.I)
 PARTIAL_DATE = re.compile(rf"\b(?:in|for|during|by)\s+((?:(?:early|mid|late)[- ])?(?:{MONTH},?\s+)?\d{{4}})\b")
 SERIES_HEADS = "Dialogue|Summit|Forum|Conference|Mechanism|Roundtable"

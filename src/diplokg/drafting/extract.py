@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from diplokg.drafting.events import (
     RELATIVE_DAY,
     SERIES,
     SERIES_AGAIN,
+    VAGUE_TIME,
     Event,
     date_in,
     event_words,
@@ -31,7 +33,7 @@ from diplokg.drafting.people import PLACE, Holding, People, Person, countries_na
 from diplokg.drafting.situations import Situation, agreements_in, situations_in
 from diplokg.drafting.statements import ACCORDING, GROUP_SUBJECT, SPEECH, SPEECH_VERBS, find_quotes, third_person_subject
 from diplokg.drafting.text import MONTH, Document
-from diplokg.prefixes import shorten
+from diplokg.prefixes import PREFIX_IRIS, shorten
 
 SPEECH_START = re.compile(r"^[A-Z][\w’-]*(?: [A-Z][\w’-]*)* (?:said|stated|stressed|emphasized|noted|added)\b")
 COMPOSITION = re.compile(r"\b(?:was|were) (?:made up of|composed of|formed by|integrated by)|\bconsisted of\b|"
@@ -52,7 +54,8 @@ SESSION_AFTER = re.compile(r",?\s+(?:which\s+|that\s+)?(?:will\s+|would\s+|is\s+
 ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|next|\d+(?:st|nd|rd|th))\s+"
                      r"(?:meeting|session|round|edition|sitting)\s+of\s+(?:the\s+)?$", re.I)
 ARRIVED = re.compile(r"\b(?:arrived|arrives|travelled|traveled|travels|came)\s+(?:in|at|to)\b")
-BOTH_COUNTRIES = re.compile(r"\b(?:both|the two)\s+(?:countries|nations|governments)\b", re.I)
+BOTH_COUNTRIES = re.compile(r"\b(both|the two|the three|the four|all)\s+(?:countries|nations|governments)\b", re.I)
+HOW_MANY = {"both": 2, "the two": 2, "the three": 3, "the four": 4}
 HEADS_END = re.compile(r"\b(?:met|meets|held|holds|visited|signed|arrived|travell?ed|reviewed|discussed|agreed|spoke|"
                        r"talked|hosted|received|was|were|who|with)\b")  # where the list of heads ends
 PRONOUN = re.compile(r"[Hh]e|[Ss]he")
@@ -88,12 +91,16 @@ class Participation:
     notes: list[str] = field(default_factory=list)
 
 
-def abbreviation_of(stem: str) -> str:
-    """Initials of the stem's words, leaving out an issuer prefix and dates ('sre-2021-08-11-lunch-meeting' → 'lm')."""
+def abbreviation_of(stem: str, gazetteer: Gazetteer | None = None) -> str:
+    """Initials of the stem's words, leaving out an issuer prefix and dates ('sre-2021-08-11-lunch-meeting' → 'lm'),
+    with a number added when another source of the project already uses them ('dw', 'dw2')."""
     words = [w for w in stem.split("-") if w and not w.isdigit()]
     if len(words) > 2:
         words = words[1:]
-    return "".join(w[0] for w in words)[:4] or "src"
+    base = "".join(w[0] for w in words)[:4] or "src"
+    taken = {a for a, sources in (gazetteer.abbreviations if gazetteer else {}).items()
+             if sources - {PREFIX_IRIS["src"] + stem}}
+    return next(f"{base}{n or ''}" for n in itertools.count() if n != 1 and f"{base}{n or ''}" not in taken)
 
 
 class Extractor:
@@ -344,8 +351,9 @@ class Extractor:
             not any(not e.background and not e.planned for e in self.events)
         if date is not None:
             event.date, event.date_basis = date, basis
-        elif partial := PARTIAL_DATE.search(self.undated_text(sentence)):
-            event.notes.append(f"the text gives only '{partial.group(1)}': no day, so no date is proposed")
+        elif partial := PARTIAL_DATE.search(self.undated_text(sentence)) or VAGUE_TIME.search(sentence.text):
+            event.notes.append(f"the text gives only '{partial.group(partial.lastindex or 0)}': no day, so no date is "
+                               "proposed")
         elif relative := RELATIVE_DAY.search(sentence.text):
             word = relative.group(1).lower()
             if self.doc.date:
@@ -712,7 +720,8 @@ class Extractor:
                                        "which officials")
             return [], printed, f"'{printed}': the text does not say which officials, so no speaker is proposed"
         if PRONOUN.fullmatch(subject_text.strip()) and (someone := self.antecedent(start)):
-            return [someone], None, f"'{subject_text.strip()}' read as {shorten(someone)}, the person named just before"
+            pronoun = subject_text.strip()
+            return [someone], pronoun, f"'{pronoun}' read as {shorten(someone)}, the person named just before"
         return None, None, None
 
     def antecedent(self, position: int) -> str | None:
@@ -754,7 +763,7 @@ class Extractor:
         third = third_person_subject(words)
         speakers, printed, note = None, caption_text, None
         if caption_text and PRONOUN.fullmatch(caption_text) and (someone := self.antecedent(quote.start)):
-            speakers, printed = [someone], None  # '“…,” he said'
+            speakers = [someone]  # '“…,” he said': printed as 'he'
             note = f"'{caption_text}' read as {shorten(someone)}, the person named just before"
         kind = "quotation"
         if third is not None:
@@ -794,8 +803,8 @@ class Extractor:
             for situation in situations_in(sentence.text, sentence.start, index):
                 clause = self.text[sentence.start:situation.verb]
                 reported = REPORTED_CLAUSE.search(clause)
-                if BOTH_COUNTRIES.search(clause):  # 'both countries will strengthen': the countries of the event's people
-                    situation.parties = self.sides(index)
+                if countries := BOTH_COUNTRIES.search(clause):  # 'both countries will': those of the event's people
+                    situation.parties = self.sides(index, HOW_MANY.get(countries.group(1).lower()))
                 if not situation.parties and reported:  # 'X said that both officials agreed to': the clause's subject
                     start = sentence.start + reported.end()
                     situation.parties = self.subject(index, start, situation.verb, self.text[start:situation.verb])[0] or []
@@ -818,12 +827,13 @@ class Extractor:
                 signing = next((e for e in self.sentence_events.get(index, []) if e.family == "signing"), None)
                 self.found_agreements.append((name, span, signing))
 
-    def sides(self, index: int) -> list[str]:
-        """The two countries of the people at the latest event held by this sentence (none unless exactly two)."""
+    def sides(self, index: int, count: int | None) -> list[str]:
+        """The countries of the people at the latest event held by this sentence: `count` of them ('the three
+        countries'), or at least two ('all countries'); none otherwise."""
         events = [e for e in self.events if e.sentence <= index and not e.background and not e.planned]
         people = self.participations_of(events[-1]) if events else []
         countries = {c for c in (self.person(p.person).country for p in people) if c}
-        return sorted(countries) if len(countries) == 2 else []
+        return sorted(countries) if len(countries) == (count or max(len(countries), 2)) else []
 
     def sentence_index(self, position: int) -> int:
         """The first sentence with start <= position <= end (else the last one)."""
@@ -844,7 +854,7 @@ class Extractor:
 def draft_text(text: str, source: str, gazetteer: Gazetteer, abbreviation: str | None = None) -> Draft:
     """The draft of one source text (its stem names the source node and graph)."""
     document = Document(text, source)
-    return Extractor(document, gazetteer, source, abbreviation or abbreviation_of(source)).run()
+    return Extractor(document, gazetteer, source, abbreviation or abbreviation_of(source, gazetteer)).run()
 
 
 def draft_file(path: Path, gazetteer: Gazetteer, abbreviation: str | None = None) -> Draft:

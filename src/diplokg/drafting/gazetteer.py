@@ -57,6 +57,7 @@ class Gazetteer:
     entities: dict[str, Entity] = field(default_factory=dict)
     schemes: set[str] = field(default_factory=set)
     declared: dict[str, set[str]] = field(default_factory=dict)  # every typed IRI of the project -> its classes
+    abbreviations: dict[str, set[str]] = field(default_factory=dict)  # evidence abbreviation -> the sources using it
 
     def of_kind(self, *kinds: str) -> list[Entity]:
         return [e for e in self.entities.values() if e.kind in kinds]
@@ -131,7 +132,10 @@ def load_gazetteer(layout: Layout) -> Gazetteer:
         entity.family_name = family[0].value if family else None
         entity.holds = {o.value for o in values.get((subject, P["org"] + "holds"), [])}
         gazetteer.entities[subject] = entity
+    evidence = P["ev"]
     for subject, predicate, obj in triples:
+        if predicate == P["oa"] + "hasSource" and subject.startswith(evidence):
+            gazetteer.abbreviations.setdefault(subject[len(evidence):].split("-", 1)[0], set()).add(obj.value)
         if predicate == P["org"] + "holds" and subject in gazetteer.entities:
             gazetteer.entities[subject].holds.add(obj.value)
         if predicate == P["dip"] + "labelOf" and obj.value in gazetteer.entities:

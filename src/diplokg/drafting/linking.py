@@ -106,6 +106,7 @@ def match_surname(surname: str, candidates: list[Entity]) -> list[Entity]:
     for entity in candidates:
         surnames = {w[-1] for w in map(name_words, entity.labels) if len(w) >= 2}
         surnames |= {w[-2] for w in map(name_words, entity.labels) if len(w) >= 3}
+        surnames |= {w[-1] for w in (fold(label).split() for label in entity.labels) if len(w) >= 2}  # 'syptak-ramnath'
         if (entity.family_name and fold(entity.family_name) == key) or key in surnames:
             found.append(entity)
     return found

@@ -34,7 +34,7 @@ TITLE_HEADS = word_set(
 )
 TITLE_MODIFIERS = word_set(
     "acting senior junior special general deputy assistant vice executive principal chief first regional legal "
-    "foreign interior national federal permanent alternate associate lead"
+    "foreign interior national federal permanent alternate associate lead d'affaires d’affaires"
 )
 HONORIFICS = ["vice admiral", "rear admiral", "brigadier general", "lieutenant general", "major general", "general",
               "admiral", "colonel", "captain", "lieutenant", "commander", "ambassador", "dr.", "dr", "mr.", "mr", "mrs.",
@@ -61,7 +61,9 @@ STOP_WORDS = word_set(
     "affairs january february march april may june july august september october november december monday tuesday "
     "wednesday thursday friday saturday sunday state mr mrs ms dr sir lic ing honorable excellency his her chargé "
     "d’affaires d'affaires advisors advisers officials delegation delegations team teams english spanish french "
-    "portuguese admiral colonel captain lieutenant brigadier administrative"
+    "portuguese admiral colonel captain lieutenant brigadier administrative social welfare labour labor health "
+    "development cooperation trade commerce energy environment education culture tourism agriculture finance defense "
+    "defence justice interior works services"
 ) | TITLE_HEADS | TITLE_MODIFIERS | ORG_HEADS
 PARTICLES = {"de", "del", "la", "las", "los", "van", "von", "da", "das", "do", "dos", "di", "y", "bin", "al", "le", "du"}
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’.\-]*")
@@ -198,8 +200,10 @@ def inside(position: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= position < e for s, e in spans)
 
 
-NAMED_THING = re.compile(r"\s+(?:programme|program|initiative|project|plan|strategy|campaign|fund|platform|model|"
-                         r"agenda|law|act|bill|treaty|corridor|route|highway|bridge|port|crossing)\b")
+NAMED_THING = re.compile(r"(?:,?\s+(?:and|el|la|de|del|los|las|y|[A-ZÁÉÍÓÚÑ][\w’'-]*))*\s+(?:programmes?|programs?|"
+                         r"initiatives?|projects?|plans?|strateg(?:y|ies)|campaigns?|funds?|platforms?|models?|agendas?|"
+                         r"laws?|acts?|bills?|treat(?:y|ies)|corridors?|routes?|highways?|bridges?|ports?|crossings?)\b")
+PLACE_ENDS = {"City", "County", "Province", "Region", "Valley", "Island", "Islands", "Department", "Municipality"}
 LOCATIVE = re.compile(r"\b(?:in|at|from|near|across)\s+(?:the\s+)?$")
 
 
@@ -237,8 +241,8 @@ def find_names(sentence: Sentence, index: int, masks: list[tuple[int, int]]) -> 
     kept = []
     for mention in mentions:
         before = sentence.text[:mention.start - sentence.start]
-        if NAMED_THING.match(sentence.text, mention.end - sentence.start):
-            continue  # 'the Sembrando Oportunidades programme' names a programme
+        if NAMED_THING.match(sentence.text, mention.end - sentence.start) or mention.text.split()[-1] in PLACE_ENDS:
+            continue  # 'the Sembrando Oportunidades programme' names a programme, 'Guatemala City' a place
         if not LOCATIVE.search(before) or sentence.text[mention.end - sentence.start:].startswith(", "):
             kept.append(mention)
         elif (named := name_after_place(mention, before)) is not None:

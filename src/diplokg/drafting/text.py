@@ -14,7 +14,7 @@ MONTH = r"(?:January|February|March|April|May|June|July|August|September|October
 DATE = rf"(?:{MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?(?:, ?\d{{4}})?|\d{{1,2}} (?:de )?{MONTH}(?:,? (?:de )?\d{{4}})?)"
 DATELINE = re.compile(
     r"^(?P<place>[A-ZÁÉÍÓÚÑ][\w .'’-]*?[\wÁÉÍÓÚÑ.](?:,\s*[A-Z][A-Za-z.]{0,5})?)"
-    rf"\s*,\s*\(?(?P<date>{DATE}|\d{{4}}-\d{{2}}-\d{{2}})\)?"
+    rf"(?:\s*,\s*\(?|\s+\()(?P<date>{DATE}|\d{{4}}-\d{{2}}-\d{{2}})\)?"  # 'PLACE, (date)' or 'PLACE (date)'
     r"\s*(?:\.?\s*[-–—:]+|\.)",
 )
 INLINE_DATE = re.compile(rf"\b(?:(?P<next>next|last|on) )?(?P<date>{DATE})\b")
