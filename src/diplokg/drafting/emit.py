@@ -294,7 +294,8 @@ class Emitter:
         for holding in people.holdings.values():
             person = holding.person
             node = self.node(f"mem:{local(person.iri)}--{local(holding.target)}", ["org:Membership"], "people",
-                             "; ".join(dict.fromkeys(holding.why)), holding.spans)
+                             "; ".join(dict.fromkeys(holding.why)),
+                             [*holding.spans, *self.naming_span(person.iri, holding.spans)])
             node.add("org:member", curie(person.iri))
             organisation = holding.organisation or self.government_of(person.country)
             if organisation:
@@ -379,7 +380,7 @@ class Emitter:
 
     def naming_span(self, person: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """The first full name of the person, when the evidence names them only by surname ('Secretary Becerra
-        met'): every participation's evidence names its person by one of their names."""
+        met'): every participation's and membership's evidence names its person by one of their names."""
         names = [n.lower() for n in self.x.person(person).printed]
         if not names or any(n in self.x.text[s:e].lower() for s, e in spans for n in names):
             return []

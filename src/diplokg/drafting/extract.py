@@ -30,7 +30,7 @@ from diplokg.drafting.linking import DEMONYMS, fold, match_label, slugify
 from diplokg.drafting.model import Draft
 from diplokg.drafting.patterns import Matchers, Mention, find_mentions, label_pattern
 from diplokg.drafting.people import PLACE, Holding, People, Person, countries_named, country_in
-from diplokg.drafting.situations import Situation, agreements_in, situations_in
+from diplokg.drafting.situations import OUTCOME, Situation, agreements_in, situations_in
 from diplokg.drafting.statements import ACCORDING, GROUP_SUBJECT, SPEECH, SPEECH_VERBS, find_quotes, third_person_subject
 from diplokg.drafting.text import MONTH, Document
 from diplokg.prefixes import PREFIX_IRIS, shorten
@@ -250,9 +250,10 @@ class Extractor:
             word = determiner.group(1).lower() if determiner else ""
             previous = re.search(r"(\S+)\s*$", before)
             previous_word = previous.group(1).lower() if previous else ""
+            headline = self.doc.dateline is not None and sentence.end <= self.doc.dateline.start
             is_new = phrase in EVENT_VERBS or previous_word in ("a", "an", "another", "next", "upcoming", "new") \
                 or word in ("a", "an") \
-                or previous_word.endswith(("’", "'s", "'"))
+                or (previous_word.endswith(("’", "'s", "'")) and not headline)  # 'X's Meeting' heads the lead's
             if (not is_new and previous_word in ("the", "this", "that", "said")) or (not is_new and word == "the"):
                 target = self.latest(family)
                 if target is not None:
@@ -436,6 +437,10 @@ class Extractor:
                     spans: list[tuple[int, int]], why: str, note: str | None = None) -> None:
         if event is None:
             self.draft.unplaced.append(f"{self.person(person).name}: {why}, but no event to place the participation in")
+            return
+        if event.planned:  # who-met-whom would answer a plan as a meeting; who agreed to it is the commitment's
+            self.draft.unplaced.append(f"{self.person(person).name}: {why}, in a planned event (not proposed: "
+                                       "a plan is not a participation)")
             return
         key = (person, event.key)
         existing = self.participations.get(key)
@@ -666,8 +671,8 @@ class Extractor:
                         rule="rule 'according to X'"))
                     continue
             verb = SPEECH.search(sentence.text)
-            if verb is None or self.welcomes_a_guest(index, verb.end()):
-                continue
+            if verb is None or self.welcomes_a_guest(index, verb.end()) or OUTCOME.search(sentence.text[:verb.start()]):
+                continue  # 'Both governments agreed on … to more states' narrates an outcome (a situation)
             subject_text = sentence.text[:verb.start()]
             speakers, printed, note = self.subject(index, sentence.start, sentence.start + verb.start(), subject_text)
             if speakers is None:

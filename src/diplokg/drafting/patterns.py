@@ -226,6 +226,7 @@ def find_names(sentence: Sentence, index: int, masks: list[tuple[int, int]]) -> 
         run.clear()
 
     for i, (start, word) in enumerate(words):
+        possessive = re.search(r"[’']s?$", word) is not None
         word = re.sub(r"(?:[’']s?|\.)$", "", word) if not re.fullmatch(r"[A-Z]\.", word) else word
         gap = sentence.text[words[i - 1][0] - sentence.start + len(words[i - 1][1]):start - sentence.start] if i else ""
         if run and gap != " ":
@@ -235,14 +236,18 @@ def find_names(sentence: Sentence, index: int, masks: list[tuple[int, int]]) -> 
                                                                       or re.fullmatch(r"[A-Z]\.", word) is not None))
         if name_like:
             run.append((start, word))
+            if possessive:  # 'Secretary Mayorkas's Meeting': the name ends at the possessive
+                close()
         else:
             close()
     close()
     kept = []
     for mention in mentions:
         before = sentence.text[:mention.start - sentence.start]
-        if NAMED_THING.match(sentence.text, mention.end - sentence.start) or mention.text.split()[-1] in PLACE_ENDS:
-            continue  # 'the Sembrando Oportunidades programme' names a programme, 'Guatemala City' a place
+        words = mention.text.split()
+        if NAMED_THING.match(sentence.text, mention.end - sentence.start) or words[-1] in PLACE_ENDS \
+                or (len(words) == 2 and fold(words[0]).strip(".") in PLACE_FIRST_WORDS):
+            continue  # 'the Sembrando Oportunidades programme' names a programme; 'Guatemala City', 'Ciudad Juárez' places
         if not LOCATIVE.search(before) or sentence.text[mention.end - sentence.start:].startswith(", "):
             kept.append(mention)
         elif (named := name_after_place(mention, before)) is not None:

@@ -34,6 +34,14 @@ def countries_named(text: str) -> list[str]:
     return [PLACE + DEMONYMS[m.group(1)] for m in COUNTRY_NAMES.finditer(f" {fold(text)} ")]
 
 
+def title_country(printed: str) -> str | None:
+    """The country a title serves: its opening demonym, else the last country it names but the one an envoy is
+    sent to ('Ambassador of the United States to Mexico' serves the United States)."""
+    served = re.sub(r"\bto (?:the )?[A-Z][\w ]*", "", printed)
+    named = countries_named(served)
+    return country_in(printed) or (named[-1] if named else None)
+
+
 @dataclass
 class Person:
     iri: str
@@ -289,8 +297,7 @@ class People:
                     self.new_entities[target_org].acronym = acronym
 
     def new_post(self, person: Person, printed: str, organisation: str | None, title: Title) -> tuple[str, str, str]:
-        named = countries_named(printed)
-        country = country_in(printed) or (named[-1] if named else None) or self.gazetteer.country_of(organisation) \
+        country = title_country(printed) or self.gazetteer.country_of(organisation) \
             or (country_in(title.possessor) if title.possessor else None) or person.country
         label = re.sub(r"\s*\([^)]*\)", "", printed).strip()
         if country_in(label) and len(label.split()) > 2:
@@ -321,8 +328,7 @@ class People:
             new = self.new_entities.get(holding.target)
             person.country = person.country or (new.country if new else None)
             for printed in holding.printed:
-                named = countries_named(printed)
-                person.country = person.country or country_in(printed) or (named[-1] if named else None)
+                person.country = person.country or title_country(printed)
             new = self.new_entities.get(holding.target)
             person.country = (person.country or self.gazetteer.country_of(holding.target)
                               or self.gazetteer.country_of(holding.organisation) or (new.country if new else None))

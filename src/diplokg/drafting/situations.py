@@ -23,6 +23,7 @@ STATUSES = [
     ("dip:Proposed", re.compile(r"\bproposed\b")),
     ("dip:Discussed", re.compile(r"\b(?:discussed|talked about|(?:would|will) talk about|reviewed)\b")),
 ]
+OUTCOME = re.compile("|".join(pattern.pattern for status, pattern in STATUSES if status in ("dip:Committed", "dip:Agreed")))
 THING_BEFORE = re.compile(r"\b(?:it|this|which|dialogue|meeting|mechanism|agreement|plan|initiative|program|"
                           r"programme|visit|forum|summit|cooperation|relationship)\s+$", re.I)
 AGREEMENT = re.compile(r"\b(?:the |a |an )?(?P<name>(?:Memorandum of Understanding|Agreement|Treaty|Convention|"

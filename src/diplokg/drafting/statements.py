@@ -62,7 +62,8 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[Quote]:
                 if said:
                     group = "who" if said.group("who") else "who2"
                     caption = (c_start + said.start(group), c_start + said.end(group))
-                    if re.search(r"[a-z]{2}\.$", said.group(group)):  # the full stop of 'said Secretary Blinken.'
+                    who = said.group(group)
+                    if who.endswith(".") and who[-3:-1].isalpha() and who[-3:-1].islower():  # 'said Secretary Garduño.'
                         caption = (caption[0], caption[1] - 1)
                 elif stripped and not re.search(r"[.!?]\s+\S", stripped.rstrip(".")) and len(stripped.split()) <= 14 \
                         and not re.match(r"[a-z]", stripped):
