@@ -205,6 +205,8 @@ MUTATIONS: list[Mutation] = [
              str(UNDERSECRETARY), sh("Or")),
     Mutation("topic outside every scheme", remove(ONTOLOGY, MIGRATION, SKOS.inScheme), str(MIGRATION), sh("MinCount")),
     Mutation("planned event not said to be announced", remove(LUNCH, DEAN, DIP.announcedAt), str(DEAN), sh("MinCount")),
+    Mutation("participation in a planned event", replace(LUNCH, EBRARD_AT_LUNCH, DIP.event, DEAN), str(DEAN),
+             sh("MaxCount")),
     # defects of meaning (ontology 0.2.0)
     Mutation("participation in an event dated after its source",
              replace(LUNCH, LUNCH_EVENT, SCHEMA.startDate, Literal("2021-08-13", datatype=XSD.date)),
