@@ -385,3 +385,15 @@ def test_a_new_source_does_not_reuse_the_evidence_abbreviation_of_another() -> N
     assert abbreviation_of("two-days-washington", known) == "dw2"
     assert abbreviation_of("economic-dialogue-washington", known) == "dw"  # its own, when drafted again
     assert abbreviation_of("two-days-washington") == "dw"
+
+
+def test_a_dateline_printing_the_short_name_of_a_known_place_links_it_for_review(gazetteer) -> None:
+    """'WASHINGTON, October 29, 2021' is the project's 'Washington, DC' (the part of its name before the comma),
+    with a review note; a dateline place the project does not know at all stays a new place."""
+    graph = drafted("readout-mayorkas-ebrard", gazetteer)
+    source = iri("src:readout-mayorkas-ebrard")
+    assert graph.value(source, SCHEMA.locationCreated) == iri("place:washington-dc")
+    assert [str(n) for n in graph.objects(source, DIP.reviewNote) if "before the comma" in str(n)]
+    assert (iri("place:washington"), None, None) not in graph
+    ottawa = drafted("bullets-ottawa", gazetteer)
+    assert ottawa.value(iri("src:bullets-ottawa"), SCHEMA.locationCreated) == iri("place:ottawa")

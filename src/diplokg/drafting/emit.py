@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from diplokg.drafting.linking import fold, slugify
+from diplokg.drafting.linking import fold, match_label, slugify
 from diplokg.drafting.model import Node, literal, typed
 from diplokg.drafting.statements import SPEECH
 from diplokg.prefixes import expand_curie as expand
@@ -132,6 +132,9 @@ class Emitter:
                                    spans, entity=True)
                 entity.add("rdfs:label", literal(doc.dateline.place.title()))
                 entity.add("skos:prefLabel", literal(doc.dateline.place.title()))
+            elif match_label(doc.dateline.place, x.gazetteer.of_kind("place")) is None:
+                node.notes.append(f"the dateline prints '{doc.dateline.place}', read as {curie(place)} (the part of "
+                                  "its name before the comma): check the place")
             node.add("schema:locationCreated", curie(place))
 
     # ---------------------------------------------------------------- events

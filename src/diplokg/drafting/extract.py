@@ -387,7 +387,9 @@ class Extractor:
         if link:
             return link.iri
         country = DEMONYMS.get(fold(printed))
-        return PLACE + (country or slugify(printed))
+        short = {e.iri for e in self.gazetteer.of_kind("place") for label in e.labels
+                 if "," in label and fold(label.split(",")[0]) == fold(printed)}  # 'WASHINGTON' for 'Washington, DC'
+        return PLACE + country if country else short.pop() if len(short) == 1 else PLACE + slugify(printed)
 
     def sentence_event(self, index: int, context: Event | None, near: int | None = None) -> Event | None:
         events = [e for e in self.sentence_events.get(index, []) if not e.series]
