@@ -48,7 +48,9 @@ def country(graph: Graph, delegation: URIRef | None) -> URIRef | None:
 
 
 def event_classes(graph: Graph, event: URIRef) -> set[URIRef]:
-    return set(graph.objects(event, RDF.type))
+    """The event's classes, a working meeting also a meeting (its superclass in the ontology)."""
+    classes = set(graph.objects(event, RDF.type))
+    return classes | ({DIP.Meeting} if DIP.WorkingMeeting in classes else set())
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -124,7 +124,7 @@ class Emitter:
         else:
             node.add("dip:dateBasis", "dip:DateNotStated")
         node.add("dip:fileName", literal(f"{x.source}.txt", None))
-        if doc.dateline:
+        if doc.dateline and doc.dateline.place:
             place = x.dateline_place()
             if place not in x.gazetteer.entities:
                 entity = self.node(curie(place), ["schema:Place"], "entities",
@@ -401,7 +401,7 @@ class Emitter:
             while iri in self.draft.nodes:
                 n += 1
                 iri = f"stmt:{self.abbr}-{slug}-{n}"
-            context = self.context_event(found["index"])
+            context = self.context_event(found["index"], found["speakers"])
             group = context or "statements"
             types = ["dip:Statement", "schema:Quotation"] if found["kind"] == "quotation" else ["dip:Statement",
                                                                                                 "dip:ReportedSpeech"]
@@ -475,12 +475,21 @@ class Emitter:
         entity = self.x.gazetteer.get(iri)
         return entity.label if entity else local(iri)
 
-    def context_event(self, index: int) -> str | None:
-        """The event a statement was made at: the latest reported event at or before its sentence."""
+    def context_event(self, index: int, speakers: list[str]) -> str | None:
+        """The event a statement was made at: the latest reported event at or before its sentence that its speakers
+        (if any are known) take part in."""
         sentence = self.x.doc.sentences[index]
         verb = SPEECH.search(sentence.text)  # 'X stressed that the dialogue will …' was said at the event
         if re.search(r"\b(?:in the morning|earlier|yesterday|going to|will)\b", sentence.text[:verb.start() if verb else None]):
             return None
         candidates = [e for e in self.x.events if e.sentence <= index and not e.background and not e.planned
                       and e.parent is None]
+        if speakers:
+            candidates = [e for e in candidates if any(self.takes_part(s, e.key) for s in speakers)]
         return self.event_iri(candidates[-1]) if candidates else None
+
+    def takes_part(self, speaker: str, event: str) -> bool:
+        """Is the person (or delegation) among the event's participants?"""
+        if speaker.startswith("deleg:"):
+            return any(d.iri == speaker and event in d.events for d in self.x.delegations.values())
+        return (speaker, event) in self.x.participations

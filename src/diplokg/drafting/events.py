@@ -49,11 +49,16 @@ EVENT_VERBS = {
     "met with": ("dip:Meeting", "etype:consult", "meeting"),
     "met": ("dip:Meeting", "etype:consult", "meeting"),
     "meet": ("dip:Meeting", "etype:consult", "meeting"),
+    "reconvene": ("dip:Meeting", "etype:consult", "meeting"),  # 'agreed to reconvene in Mexico City on April 5'
     "visited": ("dip:Visit", "etype:make-a-visit", "visit"),
     "traveled to": ("dip:Visit", "etype:make-a-visit", "visit"),
     "travelled to": ("dip:Visit", "etype:make-a-visit", "visit"),
     "spoke by telephone": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),
     "spoke by phone": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),
+    # a readout's 'X spoke today with Y', a call only where the text calls it one ('Also on the call were …')
+    "spoke with": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),
+    "spoke today with": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),
+    "spoke yesterday with": ("dip:PhoneCall", "etype:discuss-by-telephone", "call"),
     "signed": ("dip:Signing", "etype:sign-formal-agreement", "signing"),
 }
 BACKGROUND = re.compile(r"(?:follow-up to|follow up to|framework of|following|since|ahead of|prior to|preparation for|"

@@ -29,7 +29,7 @@ from diplokg.drafting.gazetteer import Gazetteer
 from diplokg.drafting.linking import DEMONYMS, fold, match_label, slugify
 from diplokg.drafting.model import Draft
 from diplokg.drafting.patterns import Matchers, Mention, find_mentions, label_pattern
-from diplokg.drafting.people import PLACE, Holding, People, Person, countries_named, country_in
+from diplokg.drafting.people import PLACE, Holding, People, Person, countries_as_subject, countries_named, country_in
 from diplokg.drafting.situations import OUTCOME, Situation, agreements_in, situations_in
 from diplokg.drafting.statements import ACCORDING, GROUP_SUBJECT, SPEECH, SPEECH_VERBS, find_quotes, third_person_subject
 from diplokg.drafting.text import MONTH, Document
@@ -41,7 +41,8 @@ COMPOSITION = re.compile(r"\b(?:was|were) (?:made up of|composed of|formed by|in
 HEADS = re.compile(r"\b(?:headed|led|chaired|presided over) by\b")
 ACCOMPANIED = re.compile(r"\b(?:was|were) accompanied by\b")
 ATTENDED = re.compile(r"\b(?:was|were) (?:also )?attended by\b|\balso attended\b|\battended\b|\b(?:was|were) also present\b|"
-                      r"\btook part\b|\bparticipated\b|\b(?:was|were) (?:also )?joined by\b")
+                      r"\btook part\b|\bparticipated\b|\b(?:was|were) (?:also )?joined by\b|"
+                      r"\bon the (?:call|meeting|videoconference) (?:were|was)\b")  # 'Also on the call were A and B'
 WITH = re.compile(r"\bwith\b")
 REPORTED_CLAUSE = re.compile(rf"\b(?:{SPEECH_VERBS})\s+that\s+(?!.*\bthat\s)", re.S)  # the last 'said that '
 SESSION_CUE = re.compile(r"\b(?:(?:meeting|session|round|edition|sitting|relaunch|resumption|launch)\s+of|hold|held|holds|"
@@ -59,6 +60,7 @@ HOW_MANY = {"both": 2, "the two": 2, "the three": 3, "the four": 4}
 HEADS_END = re.compile(r"\b(?:met|meets|held|holds|visited|signed|arrived|travell?ed|reviewed|discussed|agreed|spoke|"
                        r"talked|hosted|received|was|were|who|with)\b")  # where the list of heads ends
 PRONOUN = re.compile(r"[Hh]e|[Ss]he")
+DAY_FROM_EVENT = re.compile(r"\b(?:the day (before)|the (previous|following|next) day|the (same) day)\b", re.I)
 PRESENCE = re.compile(r"\bwith the (?:participation|presence|attendance) of\b")
 BETWEEN = re.compile(r"\bbetween\b")
 VISITED = re.compile(r"\bvisited\b")
@@ -243,6 +245,8 @@ class Extractor:
             after = self.text[end:end + 6]
             if phrase == "call" and re.match(r"\s(?:for|on|upon)\b", after):
                 continue
+            if phrase.startswith("spoke ") and "by" not in phrase and not re.search(r"\bcall\b", self.text, re.I):
+                continue  # 'spoke with' is a call only in a text that calls it one
             if any(0 <= s - end <= 9 and re.fullmatch(r"\s+of\s+(?:the\s+)?", self.text[end:s]) for s, _ in series_spans):
                 continue
             cls, etype, family = EVENT_VERBS.get(phrase) or EVENT_NOUNS[phrase]
@@ -355,6 +359,15 @@ class Extractor:
         elif partial := PARTIAL_DATE.search(self.undated_text(sentence)) or VAGUE_TIME.search(sentence.text):
             event.notes.append(f"the text gives only '{partial.group(partial.lastindex or 0)}': no day, so no date is "
                                "proposed")
+        elif (same := DAY_FROM_EVENT.search(sentence.text)) and (dated := self.dated_before(event)) is not None:
+            shift = {"before": -1, "previous": -1, "following": 1, "next": 1, "same": 0}[same.group(same.lastindex).lower()]
+            if shift == 0 or dated.date_basis == "dip:DateFromDateline":
+                event.date = dated.date + dt.timedelta(days=shift)
+                event.date_basis = "dip:DayRelativeToDateline" if shift else dated.date_basis
+                event.notes.append(f"'{same.group()}' is read against the date of the event told before it")
+            else:
+                event.notes.append(f"'{same.group()}' is a day from an event the text dates itself: no basis fits, "
+                                   "so no date is proposed")
         elif relative := RELATIVE_DAY.search(sentence.text):
             word = relative.group(1).lower()
             if self.doc.date:
@@ -377,12 +390,18 @@ class Extractor:
                 event.location = link.iri
                 event.location_span = (sentence.start + match.start(), sentence.start + match.end())
                 return
-        if main and self.doc.dateline and not event.background:
+        if main and self.doc.dateline and self.doc.dateline.place and not event.background:
             place = self.dateline_place()
             event.location, event.location_span = place, (self.doc.dateline.start, self.doc.dateline.end)
 
+    def dated_before(self, event: Event) -> Event | None:
+        """The latest event told before `event` that happened and has a date ('the day before' counts from it)."""
+        return next((e for e in reversed(self.events) if e is not event and e.date and not e.background
+                     and not e.planned), None)
+
     def dateline_place(self) -> str:
-        printed = self.doc.dateline.place
+        """The place a dateline prints: a known place, a country, or a new place IRI."""
+        printed = self.doc.dateline.place or ""
         link = match_label(printed, self.gazetteer.of_kind("place"))
         if link:
             return link.iri
@@ -491,10 +510,10 @@ class Extractor:
             verb = HEADS_END.search(text, match.end())  # 'headed by X, met with Y'
             ends = [m.start() for m in (company, verb) if m is not None]
             heads = self.in_sentence(index, sentence.start + match.end(), sentence.start + min(ends) if ends else None)
-            named = [m for m in DELEGATION.finditer(text[:match.start()])]
             delegation = None
-            for mention in heads:
+            for mention in heads:  # 'The Mexican delegation was headed by X, and the US delegation by Y': each its own
                 person = self.person(mention.person)
+                named = [m for m in DELEGATION.finditer(text[:mention.span[0] - sentence.start])]
                 country = side_country or (country_in(named[-1].group("adj")) if named and named[-1].group("adj")
                                            else None) or person.country or self.headless_delegation(here, heads, mention)
                 if country is None:
@@ -529,7 +548,7 @@ class Extractor:
                                  "rule 'was accompanied by': member of the delegation of the person accompanied")
             return
         if match := ATTENDED.search(text):
-            by = "by" in match.group()
+            by = "by" in match.group() or match.group().startswith("on the ")
             people = self.in_sentence(index, sentence.start + match.end()) if by else \
                 self.in_sentence(index, sentence.start, sentence.start + match.start())
             referenced = [e for e in self.sentence_events.get(index, []) if not e.background and not e.planned]
@@ -708,8 +727,8 @@ class Extractor:
             return [first.person], self.text[first.span[0]:first.end], None
         titles = [t for t in self.title_mentions if start <= t[0] < end]
         if titles:
-            return [titles[0][2]], self.text[titles[0][0] - 4 if self.text[titles[0][0] - 4:titles[0][0]] == "The " else
-                                             titles[0][0]:titles[0][1]], None
+            article = self.text[titles[0][0] - 4:titles[0][0]] in ("The ", "the ")  # 'During the call, the Secretary'
+            return [titles[0][2]], self.text[titles[0][0] - 4 * article:titles[0][1]], None
         named = [m for m in DELEGATION.finditer(subject_text) if m.group("adj") and country_in(m.group("adj"))]
         if named:
             country = country_in(named[-1].group("adj"))
@@ -812,6 +831,8 @@ class Extractor:
                 reported = REPORTED_CLAUSE.search(clause)
                 if countries := BOTH_COUNTRIES.search(clause):  # 'both countries will': those of the event's people
                     situation.parties = self.sides(index, HOW_MANY.get(countries.group(1).lower()))
+                elif len(named_countries := countries_as_subject(clause)) >= 2:  # 'Mexico and the United States agreed'
+                    situation.parties = named_countries
                 if not situation.parties and reported:  # 'X said that both officials agreed to': the clause's subject
                     start = sentence.start + reported.end()
                     situation.parties = self.subject(index, start, situation.verb, self.text[start:situation.verb])[0] or []

@@ -63,7 +63,8 @@ STOP_WORDS = word_set(
     "d’affaires d'affaires advisors advisers officials delegation delegations team teams english spanish french "
     "portuguese admiral colonel captain lieutenant brigadier administrative social welfare labour labor health "
     "development cooperation trade commerce energy environment education culture tourism agriculture finance defense "
-    "defence justice interior works services"
+    "defence justice interior works services joint statement statements communique communiqué declaration "
+    "press release"
 ) | TITLE_HEADS | TITLE_MODIFIERS | ORG_HEADS
 PARTICLES = {"de", "del", "la", "las", "los", "van", "von", "da", "das", "do", "dos", "di", "y", "bin", "al", "le", "du"}
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’.\-]*")
@@ -281,8 +282,12 @@ def scan_back_prefix(text: str, start: int, floor: int) -> tuple[int, str] | Non
         if text[floor + match.end():start if not taken else floor + taken[-1].start()].strip():
             break
         word = fold(match.group())
-        inner = word in ("of", "for", "in") and taken and taken[-1].group()[:1].isupper() and match is not words[0] \
-            and words[words.index(match) - 1].group()[:1].isupper()
+        index = words.index(match)
+        inner = word in ("of", "for", "in") and taken and (taken[-1].group()[:1].isupper() or taken[-1].group() == "the") \
+            and match is not words[0] and words[index - 1].group()[:1].isupper()
+        inner = inner or (word == "the" and taken and taken[-1].group()[:1].isupper() and index >= 2  # 'for the Western'
+                          and fold(words[index - 1].group()) in ("of", "for", "in")
+                          and words[index - 2].group()[:1].isupper())
         if not inner and (word in BACK_STOPS or (not match.group()[:1].isupper() and word not in TITLE_HEADS | TITLE_MODIFIERS)):
             break
         taken.append(match)
@@ -308,7 +313,9 @@ def split_honorific(prefix: str) -> tuple[str | None, str]:
 
 
 def has_title_head(text: str) -> bool:
-    return any(fold(w).strip(".,’'") in TITLE_HEADS for w in re.split(r"[\s()]+", ARTICLE.sub("", text)))
+    """Does a phrase name a post ('Assistant Secretary', 'Minister-Counselor': a hyphenated part is enough)?"""
+    words = [fold(w).strip(".,’'") for w in re.split(r"[\s()]+", ARTICLE.sub("", text))]
+    return any(w in TITLE_HEADS or ("-" in w and not TITLE_HEADS.isdisjoint(w.split("-"))) for w in words)
 
 
 def valid_split(rest: str) -> bool:
@@ -372,31 +379,19 @@ def after_title(text: str, mention: Mention, limit: int, sentence_end: int) -> T
 
 
 def before_title(text: str, mention: Mention, floor: int, claimed: list[tuple[int, int]]) -> Title | None:
-    """'the title, Name': the phrase before ', Name' back to a separator, starting with an article or title word."""
+    """'the title, Name': the phrase before ', Name' back to a separator, starting with an article or title word;
+    a title that lists its fields ('the Under Secretary for Civilian Security, Democracy, and Human Rights, Name')
+    when the phrase back to the nearest separator names no post."""
     if not text.endswith(", ", 0, mention.start):
         return None
     end = mention.start - 2
-    i, depth = end, 0
-    start = floor
-    while i > floor:
-        char = text[i - 1]
-        if inside(i - 1, claimed):
-            start = i
-            break
-        if char == ")":
-            depth += 1
-        elif char == "(":
-            depth -= 1
-        elif (depth == 0 and char in ";:“”\"") or (depth == 0 and char == "," and not COMMA_NAME.match(text, i)):
-            start = i
-            break
-        elif depth == 0:
-            match = LIST_WORD.match(text, i - 1)
-            if match and valid_split(text[match.end():end]):
-                start = match.end()
-                break
-        i -= 1
+    start = title_start(text, end, floor, claimed, lists=True)
     raw = text[start:end].strip(" ,")
+    if raw and not has_title_head(raw):
+        start = title_start(text, end, floor, claimed, lists=False)
+        raw = text[start:end].strip(" ,")
+        if not FIELD_LIST.search(raw):
+            return None
     start = text.index(raw, start) if raw else start
     lead = list(re.finditer(r"(?:\b(?:by|with|between|including)|[–—]|\.-)\s+", raw))  # '.-' ends a dateline
     if lead:
@@ -411,6 +406,33 @@ def before_title(text: str, mention: Mention, floor: int, claimed: list[tuple[in
     if re.search(r"\b(?:is|was|were|are|has|had|have|held|met|said|visited|will|would)\b", raw):
         return None
     return Title(start, start + len(raw), raw, shape="the title, Name")
+
+
+FIELD_LIST = re.compile(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*, (?:[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*, )*and [A-Z][\w-]*"
+                        r"(?:\s+[A-Z][\w-]*)*$")  # 'Civilian Security, Democracy, and Human Rights'
+
+
+def title_start(text: str, end: int, floor: int, claimed: list[tuple[int, int]], lists: bool) -> int:
+    """Where the phrase that ends at `end` begins: after a separator (';', ':', a quotation mark, a comma not
+    followed by a capital, a list word such as 'and' when `lists`), a claimed span, or at `floor`."""
+    i, depth = end, 0
+    while i > floor:
+        char = text[i - 1]
+        if inside(i - 1, claimed):
+            return i
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            depth -= 1
+        elif (depth == 0 and char in ";:“”\"") or (depth == 0 and char == "," and not COMMA_NAME.match(text, i)
+                                                    and (lists or not text.startswith(" and ", i))):
+            return i
+        elif depth == 0 and lists:
+            match = LIST_WORD.match(text, i - 1)
+            if match and valid_split(text[match.end():end]):
+                return match.end()
+        i -= 1
+    return floor
 
 
 def defined_by(before: str, acronym: str) -> str | None:

@@ -34,6 +34,15 @@ def countries_named(text: str) -> list[str]:
     return [PLACE + DEMONYMS[m.group(1)] for m in COUNTRY_NAMES.finditer(f" {fold(text)} ")]
 
 
+def countries_as_subject(text: str) -> list[str]:
+    """The countries a clause's whole subject names ('Mexico and the United States', 'The Governments of Mexico and
+    the United States'); none when the subject says anything else."""
+    rest = COUNTRY_NAMES.sub(" ", f" {fold(text)} ")
+    if set(re.findall(r"[\w’'-]+", rest)) - {"and", "the", "both", "governments", "government", "of"}:
+        return []
+    return countries_named(text)
+
+
 def title_country(printed: str) -> str | None:
     """The country a title serves: its opening demonym, else the last country it names but the one an envoy is
     sent to ('Ambassador of the United States to Mexico' serves the United States)."""

@@ -17,7 +17,7 @@ STATUSES = [
     ("dip:NotConfirmed", re.compile(r"\bnot (?:been )?(?:officially )?confirmed\b")),
     ("dip:Committed", re.compile(r"\b(?:committed(?: to| a)?|agreed to|pledged to|undertook to|will (?:jointly )?"
                                  r"(?:work|seek|promote|strengthen))\b")),
-    ("dip:Agreed", re.compile(r"\bagreed on\b")),
+    ("dip:Agreed", re.compile(r"\bagreed (?:on|that)\b")),
     ("dip:PositionStated", re.compile(r"\b(?:(?:was|were|is|are) in agreement with|expressed (?:its|his|her|their) "
                                       r"(?:interest|support|willingness) (?:in|for|to))\b")),
     ("dip:Proposed", re.compile(r"\bproposed\b")),

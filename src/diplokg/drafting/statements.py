@@ -39,10 +39,12 @@ class Quote:
 
 
 def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[Quote]:
-    """Every quotation of the text, paragraph by paragraph."""
+    """Every quotation of the text, paragraph by paragraph; a quotation left open at the end of a paragraph whose
+    next paragraph opens with “ goes on there (the typographic convention for a quotation of several paragraphs)."""
     quotes = []
-    for p_start, p_end in paragraphs:
-        position = p_start
+    resume = 0
+    for number, (p_start, p_end) in enumerate(paragraphs):
+        position = max(p_start, resume)
         while True:
             curly = text.find("“", position, p_end)
             straight = next((m.start() for m in re.finditer(r'(?:^|(?<=[\s(]))"(?=\S)', text[position:p_end])), -1)
@@ -51,26 +53,18 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[Quote]:
             if opening > p_end:
                 break
             closing = text.find("”" if text[opening] == "“" else '"', opening + 1, p_end)
+            following = paragraphs[number + 1] if number + 1 < len(paragraphs) else None
+            if closing < 0 and text[opening] == "“" and following and text.startswith("“", following[0]) \
+                    and re.search(r"[.!?]$", text[opening:p_end].rstrip()) \
+                    and (end := text.find("”", following[0] + 1, following[1])) >= 0:
+                quote = closed_quote(text, opening, end, following[1])
+                quote.notes.append("the quotation runs over two paragraphs: the first is left open and the second "
+                                   "opens with “ again")
+                quotes.append(quote)
+                resume = end + 1
+                break
             if closing >= 0:
-                words = (opening + 1, closing)
-                after = text[closing + 1:p_end]
-                stripped = after.lstrip(" .,")
-                caption = None
-                said = re.match(rf"(?:(?:{SPEECH_VERBS})\s+(?P<who>(?:the\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)"
-                                rf"|(?P<who2>(?:[Tt]he\s+)?[A-Z][^.,;]*?|he|she)\s+(?:{SPEECH_VERBS})\b)", stripped)
-                c_start = p_end - len(stripped)
-                if said:
-                    group = "who" if said.group("who") else "who2"
-                    caption = (c_start + said.start(group), c_start + said.end(group))
-                    who = said.group(group)
-                    if who.endswith(".") and who[-3:-1].isalpha() and who[-3:-1].islower():  # 'said Secretary Garduño.'
-                        caption = (caption[0], caption[1] - 1)
-                elif stripped and not re.search(r"[.!?]\s+\S", stripped.rstrip(".")) and len(stripped.split()) <= 14 \
-                        and not re.match(r"[a-z]", stripped):
-                    caption = (c_start, c_start + len(stripped.rstrip(" .")))
-                quote = Quote(opening, closing + 1, _trim(text, words), caption)
-                if text[closing - 1] == " ":
-                    quote.notes.append("the text prints a space before the closing quotation mark")
+                quote = closed_quote(text, opening, closing, p_end)
                 position = closing + 1
             else:
                 body = text[opening + 1:p_end]
@@ -93,6 +87,30 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[Quote]:
                 quote.before = (sentence_start, opening)
             quotes.append(quote)
     return quotes
+
+
+def closed_quote(text: str, opening: int, closing: int, p_end: int) -> Quote:
+    """The quotation from `opening` to its `closing` mark, with the caption printed after it up to `p_end`."""
+    words = (opening + 1, closing)
+    after = text[closing + 1:p_end]
+    stripped = after.lstrip(" .,")
+    caption = None
+    said = re.match(rf"(?:(?:{SPEECH_VERBS})\s+(?P<who>(?:the\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)"
+                    rf"|(?P<who2>(?:[Tt]he\s+)?[A-Z][^.,;]*?|he|she)\s+(?:{SPEECH_VERBS})\b)", stripped)
+    c_start = p_end - len(stripped)
+    if said:
+        group = "who" if said.group("who") else "who2"
+        caption = (c_start + said.start(group), c_start + said.end(group))
+        who = said.group(group)
+        if who.endswith(".") and who[-3:-1].isalpha() and who[-3:-1].islower():  # 'said Secretary Garduño.'
+            caption = (caption[0], caption[1] - 1)
+    elif stripped and not re.search(r"[.!?]\s+\S", stripped.rstrip(".")) and len(stripped.split()) <= 14 \
+            and not re.match(r"[a-z]", stripped):
+        caption = (c_start, c_start + len(stripped.rstrip(" .")))
+    quote = Quote(opening, closing + 1, _trim(text, words), caption)
+    if text[closing - 1] == " ":
+        quote.notes.append("the text prints a space before the closing quotation mark")
+    return quote
 
 
 def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:

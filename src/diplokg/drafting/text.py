@@ -12,9 +12,10 @@ MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augus
           "november", "december"]
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 DATE = rf"(?:{MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?(?:, ?\d{{4}})?|\d{{1,2}} (?:de )?{MONTH}(?:,? (?:de )?\d{{4}})?)"
+WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+"
 DATELINE = re.compile(
-    r"^(?P<place>[A-ZÁÉÍÓÚÑ][\w .'’-]*?[\wÁÉÍÓÚÑ.](?:,\s*[A-Z][A-Za-z.]{0,5})?)"
-    rf"(?:\s*,\s*\(?|\s+\()(?P<date>{DATE}|\d{{4}}-\d{{2}}-\d{{2}})\)?"  # 'PLACE, (date)' or 'PLACE (date)'
+    r"^(?P<place>[A-ZÁÉÍÓÚÑ][\w .'’/-]*?[\wÁÉÍÓÚÑ.](?:,\s*[A-Z][A-Za-z.]{0,5})?)"
+    rf"(?:\s*,\s*\(?|\s+\()(?:{WEEKDAY})?(?P<date>{DATE}|\d{{4}}-\d{{2}}-\d{{2}})\)?"  # 'PLACE, (date)', 'PLACE (date)'
     r"\s*(?:\.?\s*[-–—:]+|\.)",
 )
 INLINE_DATE = re.compile(rf"\b(?:(?P<next>next|last|on) )?(?P<date>{DATE})\b")
@@ -35,7 +36,7 @@ class Sentence:
 class Dateline:
     start: int
     end: int
-    place: str
+    place: str | None  # None for a line that prints only the date, or two places ('Mexico City / Washington')
     date: dt.date | None
 
 
@@ -139,13 +140,22 @@ def merge_short(sentences: list[Sentence], text: str) -> list[Sentence]:
     return merged
 
 
+DATE_LINE = re.compile(rf"(?:{WEEKDAY})?(?P<date>{MONTH} \d{{1,2}}, \d{{4}}|\d{{1,2}} {MONTH} \d{{4}})\.?\s*$")
+
+
 def find_dateline(text: str, paragraphs: list[tuple[int, int]]) -> Dateline | None:
-    """'PLACE, (Month D, YYYY).-' at the start of one of the first paragraphs."""
+    """'PLACE, (Month D, YYYY).-' at the start of one of the first paragraphs, or, before the body, a line that
+    prints only a full date (a readout's header: 'Readout / Office of the Spokesperson / November 3, 2021')."""
     for start, end in paragraphs[:3]:
         match = DATELINE.match(text[start:end])
         if match:
             raw = match.group("date")
             date = dt.date.fromisoformat(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else parse_date(raw)
             span_end = start + match.end("date") + (1 if text[start + match.end("date"):].startswith(")") else 0)
-            return Dateline(start, span_end, match.group("place").strip(), date)
+            place = match.group("place").strip()
+            return Dateline(start, span_end, None if "/" in place else place, date)  # 'Mexico City / Washington'
+
+    for start, end in paragraphs[1:6]:
+        if match := DATE_LINE.match(text[start:end]):
+            return Dateline(start + match.start("date"), start + match.end("date"), None, parse_date(match.group("date")))
     return None
