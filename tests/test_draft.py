@@ -399,3 +399,18 @@ def test_a_dateline_printing_the_short_name_of_a_known_place_links_it_for_review
     assert (iri("place:washington"), None, None) not in graph
     ottawa = drafted("bullets-ottawa", gazetteer)
     assert ottawa.value(iri("src:bullets-ottawa"), SCHEMA.locationCreated) == iri("place:ottawa")
+
+
+def test_a_rank_word_makes_another_post() -> None:
+    """'Vice Minister of Foreign Affairs' is 92 % like 'Minister of Foreign Affairs' but another post, as
+    'Undersecretary' is not 'Secretary'; a misprint of the same title still links ('Minister of Foreign Afairs')."""
+    from diplokg.drafting.gazetteer import Entity
+    from diplokg.drafting.linking import match_title
+
+    minister = expand_curie("post:ca-minister-of-foreign-affairs")
+    known = Gazetteer(entities={minister: Entity(minister, "post", ["Minister of Foreign Affairs"]),
+                                "s": Entity("s", "post", ["Under Secretary for Civilian Security"])})
+    assert match_title("Vice Minister of Foreign Affairs", known) is None
+    assert match_title("Minister of Foreign Afairs", known).iri == minister
+    assert match_title("Undersecretary for Civilian Security", known).iri == "s"
+    assert match_title("Secretary for Civilian Security", known) is None

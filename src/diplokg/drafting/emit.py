@@ -324,6 +324,10 @@ class Emitter:
                              "people", f"organisation named in a title: '{printed}' → {curie(organisation)}", [span])
             node.add("skosxl:literalForm", literal(printed))
             node.add("dip:labelOf", curie(organisation))
+            known = self.x.gazetteer.get(organisation)
+            if known is not None and printed not in known.skos_names:  # every printed name is one of its names
+                node.extra.append(f"{curie(organisation)} skos:altLabel {literal(printed)} .")
+                node.notes.append(f"'{printed}' is not yet a name of {curie(organisation)}: proposed as skos:altLabel")
             seen[key] = node
 
     def government_of(self, country: str | None) -> str | None:

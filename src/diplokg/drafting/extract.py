@@ -60,6 +60,7 @@ HOW_MANY = {"both": 2, "the two": 2, "the three": 3, "the four": 4}
 HEADS_END = re.compile(r"\b(?:met|meets|held|holds|visited|signed|arrived|travell?ed|reviewed|discussed|agreed|spoke|"
                        r"talked|hosted|received|was|were|who|with)\b")  # where the list of heads ends
 PRONOUN = re.compile(r"[Hh]e|[Ss]he")
+WORDS_OF = re.compile(r"\b(?:[Ii]n the words of|[Qq]uoting)\s+(?P<who>[^,“]+?),?\s*$")
 DAY_FROM_EVENT = re.compile(r"\b(?:the day (before)|the (previous|following|next) day|the (same) day)\b", re.I)
 PRESENCE = re.compile(r"\bwith the (?:participation|presence|attendance) of\b")
 BETWEEN = re.compile(r"\bbetween\b")
@@ -548,11 +549,16 @@ class Extractor:
                                  "rule 'was accompanied by': member of the delegation of the person accompanied")
             return
         if match := ATTENDED.search(text):
-            by = "by" in match.group() or match.group().startswith("on the ")
+            by = "by" in match.group() or match.group().startswith("on the ") or text[match.end():].startswith(" by ")
             people = self.in_sentence(index, sentence.start + match.end()) if by else \
                 self.in_sentence(index, sentence.start, sentence.start + match.start())
             referenced = [e for e in self.sentence_events.get(index, []) if not e.background and not e.planned]
             event = referenced[0] if referenced else (self_composition or context)
+            if by and (received := RECEIVED.search(text, 0, match.start())):  # 'X received Y …, in a meeting also
+                for mention in self.in_sentence(index, sentence.start, sentence.start + match.start()):  # attended by Z'
+                    side = "host" if mention.start < sentence.start + received.start() else "guest"
+                    self.participate(mention.person, event, "attendee", None, [evidence, own(mention)],
+                                     f"rule 'X {received.group()} Y': {side}")
             for mention in people:
                 person = self.person(mention.person)
                 delegation = self.delegations.get(person.country) if person.country else None
@@ -804,17 +810,20 @@ class Extractor:
             speakers = [caption_entity]
         if speakers is None and quote.before:
             before_text = self.text[quote.before[0]:quote.before[1]]
+            words_of = WORDS_OF.search(before_text)  # 'In the words of Foreign Minister Ebrard, “…”'
             verb = SPEECH.search(before_text)
-            end = quote.before[0] + verb.start() if verb else quote.before[1]
-            subject = self.subject(self.sentence_index(quote.before[0]), quote.before[0], end, self.text[quote.before[0]:end])
-            if verb or before_text.rstrip().endswith(":") or subject[2] is not None:
+            start = quote.before[0] + words_of.start("who") if words_of else quote.before[0]
+            end = quote.before[0] + (words_of.end("who") if words_of else verb.start() if verb else len(before_text))
+            subject = self.subject(self.sentence_index(start), start, end, self.text[start:end])
+            if words_of or verb or before_text.rstrip().endswith(":") or subject[2] is not None:
                 speakers, printed, note = subject[0] or [], subject[1], subject[2]
             else:
                 note = "a name stands before the quotation, but no verb says that this person spoke: no speaker proposed"
         if not speakers:
             self.draft.unplaced.append(f"the quotation “{words[:60]}…” has no clear speaker")
             speakers = []
-        span = (quote.before[0] if quote.before else quote.start, quote.caption[1] if quote.caption else quote.end)
+        span = (min(quote.before[0] if quote.before else quote.start, quote.start),
+                max(quote.caption[1] if quote.caption else quote.end, quote.end))  # '“A,” said X, “b.”': the whole
         self.statement_nodes.append(dict(kind=kind, span=span, words=quote.words, speakers=speakers, printed=printed,
                                          caption=caption_entity if caption_entity not in speakers else None,
                                          index=self.sentence_index(quote.words[0]), note=note, quote_notes=quote.notes,

@@ -29,7 +29,11 @@ DEMONYMS = {"mexican": "mexico", "mexico": "mexico", "us": "united-states", "u.s
             "belize": "belize", "costa rican": "costa-rica", "costa rica": "costa-rica", "nicaraguan": "nicaragua",
             "nicaragua": "nicaragua", "ecuadorian": "ecuador", "ecuador": "ecuador", "venezuelan": "venezuela",
             "venezuela": "venezuela", "indian": "india", "india": "india", "korean": "south-korea",
-            "italian": "italy", "italy": "italy", "portuguese": "portugal", "portugal": "portugal"}
+            "italian": "italy", "italy": "italy", "portuguese": "portugal", "portugal": "portugal",
+            "haitian": "haiti", "haiti": "haiti", "dominican republic": "dominican-republic", "jamaican": "jamaica",
+            "jamaica": "jamaica", "uruguayan": "uruguay", "uruguay": "uruguay", "paraguayan": "paraguay",
+            "paraguay": "paraguay", "bolivian": "bolivia", "bolivia": "bolivia", "ukrainian": "ukraine",
+            "ukraine": "ukraine", "australian": "australia", "australia": "australia"}
 FUZZY_NAME = 88.0
 FUZZY_TITLE = 90.0
 
@@ -119,6 +123,16 @@ def title_key(title: str) -> str:
     return fold(ARTICLE.sub("", title.strip())).replace(".", "").replace(",", "")
 
 
+RANK_WORDS = {"vice", "deputy", "assistant", "under", "acting", "associate", "principal", "senior", "chief", "special",
+              "executive", "general", "first", "second", "alternate", "permanent"}
+
+
+def ranks(key: str) -> set[str]:
+    """The rank words of a title key ('undersecretary' has 'under', 'vice-minister' 'vice')."""
+    spaced = re.sub(r"\b(under|vice|sub)-?(?=secretary|minister|president|director)", r"\1 ", key)
+    return set(spaced.replace("sub ", "under ").split()) & RANK_WORDS
+
+
 def match_title(title: str, gazetteer: Gazetteer, organisation: str | None = None) -> Link | None:
     """The known post or role whose names or printed forms match a printed title."""
     key = title_key(title)
@@ -130,8 +144,8 @@ def match_title(title: str, gazetteer: Gazetteer, organisation: str | None = Non
                 score, how = 100.0, f"printed form '{label}'"
             else:
                 score = fuzz.ratio(key, label_key)
-                if score < FUZZY_TITLE:
-                    continue
+                if score < FUZZY_TITLE or ranks(key) != ranks(label_key):
+                    continue  # 'Vice Minister of Foreign Affairs' is another post than 'Minister of Foreign Affairs'
                 how = f"fuzzy match with '{label}'"
             if organisation and entity.organisation and entity.organisation != organisation:
                 score -= 15

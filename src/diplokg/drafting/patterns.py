@@ -382,9 +382,12 @@ def before_title(text: str, mention: Mention, floor: int, claimed: list[tuple[in
     """'the title, Name': the phrase before ', Name' back to a separator, starting with an article or title word;
     a title that lists its fields ('the Under Secretary for Civilian Security, Democracy, and Human Rights, Name')
     when the phrase back to the nearest separator names no post."""
-    if not text.endswith(", ", 0, mention.start):
+    rank = re.search(r", ([A-Z][\w.]*) $", text[max(0, mention.start - 30):mention.start])  # ', Ambassador Name'
+    if rank and fold(rank.group(1)) not in {h for h in HONORIFICS if " " not in h} | TITLE_HEADS:
+        rank = None
+    if not text.endswith(", ", 0, mention.start) and not rank:
         return None
-    end = mention.start - 2
+    end = mention.start - 2 - (len(rank.group(1)) + 1 if rank else 0)
     start = title_start(text, end, floor, claimed, lists=True)
     raw = text[start:end].strip(" ,")
     if raw and not has_title_head(raw):
@@ -393,7 +396,9 @@ def before_title(text: str, mention: Mention, floor: int, claimed: list[tuple[in
         if not FIELD_LIST.search(raw):
             return None
     start = text.index(raw, start) if raw else start
-    lead = list(re.finditer(r"(?:\b(?:by|with|between|including)|[–—]|\.-)\s+", raw))  # '.-' ends a dateline
+    lead = list(re.finditer(r"(?:\b(?:by|with|between|including|received|welcomed|hosted|greeted|"
+                            r"(?:composed|made up|consisting|comprised|formed) of)"
+                            r"|[–—]|\.-)\s+", raw))  # '.-' ends a dateline
     if lead:
         start += lead[-1].end()
         raw = raw[lead[-1].end():]
@@ -448,6 +453,17 @@ def defined_by(before: str, acronym: str) -> str | None:
     return None
 
 
+def translated_name(before: str, acronym: str) -> str | None:
+    """The organisation an upper-case acronym follows when its letters are those of a name in another language
+    ('of the Mexican Commission for Refugee Assistance (COMAR)'): the capitalised name after the last 'of'."""
+    if not re.fullmatch(r"[A-Z]{3,9}", acronym):
+        return None
+    named = re.search(r"\b(?:of|at|from)\s+(?:the\s+)?([A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|for|of|and|on))*)$", before)
+    if named is None or not any(fold(w) in ORG_HEADS for w in named.group(1).split()):
+        return None
+    return named.group(1)
+
+
 def clean_title(title: Title, matchers: Matchers) -> None:
     """The printed title(s) a membership keeps: article, possessor and acronym definitions removed, split at
     'and' between two titles ('Advisor to the President and Senior Director')."""
@@ -458,7 +474,7 @@ def clean_title(title: Title, matchers: Matchers) -> None:
         text = text[possessive.end():]
     for match in list(re.finditer(r"\s*\((?P<acr>[A-Z][A-Za-z]{1,9})(?P<rest>,[^)]*)?\)", text))[::-1]:
         before = text[: match.start()]
-        defined = defined_by(before, match.group("acr"))
+        defined = defined_by(before, match.group("acr")) or translated_name(before, match.group("acr"))
         if defined or match.group("rest"):
             title.acronyms.append((defined or "", match.group("acr")))
             remainder = text[match.end():]
@@ -500,18 +516,16 @@ def find_mentions(document: Document, gazetteer: Gazetteer, matchers: Matchers) 
             previous_end = max([m.end for m in found[:position] if m.embedded_in is None and
                                 not any(t.start <= m.start < t.end for t in mention.titles)] or [sentence.start])
             title = before_title(text, mention, sentence.start, claimed) if not mention.titles else None
-            if title is None:
-                floor = max(previous_end, sentence.start)
-                prefix = scan_back_prefix(text, mention.start, floor)
-                if prefix:
-                    honorific, rest = split_honorific(prefix[1])
-                    mention.honorific = honorific
-                    mention.honorific_start = prefix[0] if honorific else None
-                    if rest and has_title_head(rest):
-                        mention.titles.insert(0, Title(prefix[0], prefix[0] + len(rest), rest, shape="Title Name"))
-            else:
+            if title is not None:  # 'the title, Name' or 'the title, Ambassador Name'
                 mention.titles.append(title)
-                prefix = scan_back_prefix(text, mention.start, mention.start - 2)
+            floor = title.end + 2 if title else max(previous_end, sentence.start)
+            if prefix := scan_back_prefix(text, mention.start, floor):
+                honorific, rest = split_honorific(prefix[1])
+                mention.honorific = honorific
+                mention.honorific_start = prefix[0] if honorific else None
+                if rest and has_title_head(rest):
+                    mention.titles.insert(0 if title is None else len(mention.titles),
+                                          Title(prefix[0], prefix[0] + len(rest), rest, shape="Title Name"))
         for mention in found:
             for other in found:
                 if other is not mention and any(t.start <= mention.start < t.end for t in other.titles):

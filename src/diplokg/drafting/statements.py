@@ -18,7 +18,9 @@ SPEECH_VERBS = ("said|says|stated|states|emphasized|emphasised|stressed|highligh
                 "thanked|expressed|pointed out|announced|affirmed|reaffirmed|reiterated|added|indicated|explained|"
                 "commented|advanced|presented|recognized|recognised|acknowledged|welcomed|proposed|"
                 "urged|called for|insisted|assured|warned|declared|celebrated|congratulated|conveyed|shared|"
-                "underlined|maintained|mentioned|told|asserted|confirmed|promised|pledged")
+                "underlined|maintained|mentioned|told|asserted|confirmed|promised|pledged|recalled|reported|remarked|"
+                "observed|wrote")
+PARTICLE = r"(?:(?:de|del|la|las|los|van|von|da|dos|di|du|le)\s+)*"  # 'said Ambassador de la Fuente'
 SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 ACCORDING = re.compile(r"\bAccording to (?P<who>[^,]+),")
 GROUP_SUBJECT = re.compile(r"^(?:.*?,\s*)?(?:the|both|the two)\s+(?:officials|participants|ministers|parties|leaders|"
@@ -66,6 +68,11 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[Quote]:
             if closing >= 0:
                 quote = closed_quote(text, opening, closing, p_end)
                 position = closing + 1
+                previous = quotes[-1] if quotes and quotes[-1].start >= p_start else None
+                if previous and previous.caption and text[previous.caption[1]:opening].strip() == "," \
+                        and quote.caption is None:  # '“A,” said X, “b.”': the second part, said by X as well
+                    quote.caption = previous.caption
+                    quote.notes.append("the second part of a quotation its attribution splits in two")
             else:
                 body = text[opening + 1:p_end]
                 ends = [m.end() for m in re.finditer(r"[.!?](?=\s+\S)", body)]
@@ -95,7 +102,7 @@ def closed_quote(text: str, opening: int, closing: int, p_end: int) -> Quote:
     after = text[closing + 1:p_end]
     stripped = after.lstrip(" .,")
     caption = None
-    said = re.match(rf"(?:(?:{SPEECH_VERBS})\s+(?P<who>(?:the\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)"
+    said = re.match(rf"(?:(?:{SPEECH_VERBS})\s+(?P<who>(?:the\s+)?[A-Z][\w’'.-]*(?:\s+{PARTICLE}[A-Z][\w’'.-]*)*)"
                     rf"|(?P<who2>(?:[Tt]he\s+)?[A-Z][^.,;]*?|he|she)\s+(?:{SPEECH_VERBS})\b)", stripped)
     c_start = p_end - len(stripped)
     if said:
