@@ -38,11 +38,12 @@ from diplokg.prefixes import PREFIX_IRIS, shorten
 SPEECH_START = re.compile(r"^[A-Z][\w’-]*(?: [A-Z][\w’-]*)* (?:said|stated|stressed|emphasized|noted|added)\b")
 COMPOSITION = re.compile(r"\b(?:was|were) (?:made up of|composed of|formed by|integrated by)|\bconsisted of\b|"
                          r"\bcomprised\b|\bincluded\b")
-HEADS = re.compile(r"\b(?:headed|led|chaired|presided over) by\b")
+HEADS = re.compile(r"\b(?:headed|led|chaired|presided over)(?: respectively)? by\b")
 ACCOMPANIED = re.compile(r"\b(?:was|were) accompanied by\b")
 ATTENDED = re.compile(r"\b(?:was|were) (?:also )?attended by\b|\balso attended\b|\battended\b|\b(?:was|were) also present\b|"
                       r"\btook part\b|\bparticipated\b|\b(?:was|were) (?:also )?joined by\b|"
-                      r"\bon the (?:call|meeting|videoconference) (?:were|was)\b")  # 'Also on the call were A and B'
+                      r"\bon the (?:call|meeting|videoconference) (?:were|was)\b|"
+                      r"\b(?:was|were) (?:also )?(?:witnessed|signed) by\b")  # 'Also on the call were A', 'was signed by B'
 WITH = re.compile(r"\bwith\b")
 REPORTED_CLAUSE = re.compile(rf"\b(?:{SPEECH_VERBS})\s+that\s+(?!.*\bthat\s)", re.S)  # the last 'said that '
 SESSION_CUE = re.compile(r"\b(?:(?:meeting|session|round|edition|sitting|relaunch|resumption|launch)\s+of|hold|held|holds|"
@@ -256,10 +257,12 @@ class Extractor:
             previous = re.search(r"(\S+)\s*$", before)
             previous_word = previous.group(1).lower() if previous else ""
             headline = self.doc.dateline is not None and sentence.end <= self.doc.dateline.start
-            is_new = phrase in EVENT_VERBS or previous_word in ("a", "an", "another", "next", "upcoming", "new") \
-                or word in ("a", "an") \
+            passive = phrase in EVENT_VERBS and previous_word in ("was", "were") and self.latest(family) is not None
+            is_new = (phrase in EVENT_VERBS and not passive) \
+                or previous_word in ("a", "an", "another", "next", "upcoming", "new") \
+                or word in ("a", "an", "next", "upcoming") or after.startswith(" again") \
                 or (previous_word.endswith(("’", "'s", "'")) and not headline)  # 'X's Meeting' heads the lead's
-            if (not is_new and previous_word in ("the", "this", "that", "said")) or (not is_new and word == "the"):
+            if not is_new and (previous_word in ("the", "this", "that", "said") or word == "the" or passive):
                 target = self.latest(family)
                 if target is not None:
                     target.evidence.append((sentence.start, sentence.end))
@@ -492,6 +495,8 @@ class Extractor:
         if match := COMPOSITION.search(text):
             named = [m for m in DELEGATION.finditer(text[:match.start()])]
             country = country_in(named[-1].group("adj")) if named and named[-1].group("adj") else None
+            if named and country is None and len(self.delegations) == 1:  # 'The delegation was made up of': the one
+                country = next(iter(self.delegations))
             if country:
                 delegation = self.delegation(country, evidence)
                 delegation.composed = match.group() != "included"  # 'was made up of' lists everyone; 'included' not
@@ -512,11 +517,13 @@ class Extractor:
             ends = [m.start() for m in (company, verb) if m is not None]
             heads = self.in_sentence(index, sentence.start + match.end(), sentence.start + min(ends) if ends else None)
             delegation = None
-            for mention in heads:  # 'The Mexican delegation was headed by X, and the US delegation by Y': each its own
-                person = self.person(mention.person)
+            respective = countries_named(text[:match.start()]) if "respectively" in match.group() else []
+            for number, mention in enumerate(heads):  # 'The Mexican delegation was headed by X, and the US delegation
+                person = self.person(mention.person)  # by Y': each its own; 'of A and B, headed respectively by X; Y'
                 named = [m for m in DELEGATION.finditer(text[:mention.span[0] - sentence.start])]
-                country = side_country or (country_in(named[-1].group("adj")) if named and named[-1].group("adj")
-                                           else None) or person.country or self.headless_delegation(here, heads, mention)
+                country = (respective[number] if len(respective) == len(heads) else None) or side_country \
+                    or (country_in(named[-1].group("adj")) if named and named[-1].group("adj") else None) \
+                    or person.country or self.headless_delegation(here, heads, mention)
                 if country is None:
                     self.draft.unplaced.append(f"{person.name}: heads a delegation whose country the text does not say")
                     continue
@@ -865,11 +872,12 @@ class Extractor:
                 self.found_agreements.append((name, span, signing))
 
     def sides(self, index: int, count: int | None) -> list[str]:
-        """The countries of the people at the latest event held by this sentence: `count` of them ('the three
-        countries'), or at least two ('all countries'); none otherwise."""
+        """The countries of the people and delegations at the latest event held by this sentence: `count` of them
+        ('the three countries'), or at least two ('all countries'); none otherwise."""
         events = [e for e in self.events if e.sentence <= index and not e.background and not e.planned]
         people = self.participations_of(events[-1]) if events else []
         countries = {c for c in (self.person(p.person).country for p in people) if c}
+        countries |= {d.country for d in self.delegations.values() if events and events[-1].key in d.events}
         return sorted(countries) if len(countries) == (count or max(len(countries), 2)) else []
 
     def sentence_index(self, position: int) -> int:

@@ -17,6 +17,7 @@ from functools import cache
 
 from diplokg.drafting.gazetteer import Gazetteer
 from diplokg.drafting.linking import DEMONYMS, fold
+from diplokg.drafting.situations import AGREEMENT
 from diplokg.drafting.text import Document, Sentence, pipeline
 
 
@@ -47,7 +48,7 @@ ORG_HEADS = word_set(
     "bureau service section unit guard navy army force forces police court congress senate chamber parliament "
     "government presidency secretariat secretaría secretaria directorate administration authority board bank fund "
     "foundation university organization organisation association program programme group corporation company "
-    "network alliance union staff school academy"
+    "network alliance union staff school academy division branch mission"
 )
 STOP_WORDS = word_set(
     "the a an in on at for with by of and to from as this that these those although additionally subsequently "
@@ -139,10 +140,11 @@ class Matchers:
 
 
 def masked_spans(text: str, matchers: Matchers) -> list[tuple[int, int]]:
-    """Spans of known organisation and place names, and of new organisation names (an organisation word in a
-    capitalised phrase: 'Ministry of Foreign Affairs', 'Pew Research Center')."""
+    """Spans of known organisation and place names, of new organisation names (an organisation word in a
+    capitalised phrase: 'Ministry of Foreign Affairs', 'Pew Research Center') and of named agreements."""
     spans = [m.span() for m in matchers.org_place.finditer(text)] if matchers.org_place else []
     spans += [span for span, _ in new_organisations(text)]
+    spans += [m.span("name") for m in AGREEMENT.finditer(text)]  # 'Memorandum … against Arms Trafficking'
     return spans
 
 
@@ -396,7 +398,7 @@ def before_title(text: str, mention: Mention, floor: int, claimed: list[tuple[in
         if not FIELD_LIST.search(raw):
             return None
     start = text.index(raw, start) if raw else start
-    lead = list(re.finditer(r"(?:\b(?:by|with|between|including|received|welcomed|hosted|greeted|"
+    lead = list(re.finditer(r"(?:\b(?:by|with|between|including|included|received|welcomed|hosted|greeted|"
                             r"(?:composed|made up|consisting|comprised|formed) of)"
                             r"|[–—]|\.-)\s+", raw))  # '.-' ends a dateline
     if lead:

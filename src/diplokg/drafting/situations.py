@@ -20,7 +20,7 @@ STATUSES = [
     ("dip:Agreed", re.compile(r"\bagreed (?:on|that)\b")),
     ("dip:PositionStated", re.compile(r"\b(?:(?:was|were|is|are) in agreement with|expressed (?:its|his|her|their) "
                                       r"(?:interest|support|willingness) (?:in|for|to))\b")),
-    ("dip:Proposed", re.compile(r"\bproposed\b")),
+    ("dip:Proposed", re.compile(r"\b(?:proposed|suggested|(?:put forward|made|presented) a proposal)\b")),
     ("dip:Discussed", re.compile(r"\b(?:discussed|talked about|(?:would|will) talk about|reviewed)\b")),
 ]
 OUTCOME = re.compile("|".join(pattern.pattern for status, pattern in STATUSES if status in ("dip:Committed", "dip:Agreed")))

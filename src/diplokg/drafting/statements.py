@@ -19,7 +19,7 @@ SPEECH_VERBS = ("said|says|stated|states|emphasized|emphasised|stressed|highligh
                 "commented|advanced|presented|recognized|recognised|acknowledged|welcomed|proposed|"
                 "urged|called for|insisted|assured|warned|declared|celebrated|congratulated|conveyed|shared|"
                 "underlined|maintained|mentioned|told|asserted|confirmed|promised|pledged|recalled|reported|remarked|"
-                "observed|wrote")
+                "observed|wrote|put forward|suggested")
 PARTICLE = r"(?:(?:de|del|la|las|los|van|von|da|dos|di|du|le)\s+)*"  # 'said Ambassador de la Fuente'
 SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 ACCORDING = re.compile(r"\bAccording to (?P<who>[^,]+),")
