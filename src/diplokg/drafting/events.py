@@ -29,6 +29,7 @@ EVENT_NOUNS = {
     "breakfast": ("dip:Meeting", "etype:consult", "meeting"),
     "dinner": ("dip:Meeting", "etype:consult", "meeting"),
     "talks": ("dip:Meeting", "etype:consult", "meeting"),
+    "general assembly": ("dip:Meeting", "etype:consult", "assembly"),  # 'on the margins of the General Assembly of …'
     "videoconference": ("dip:Meeting", "etype:consult", "call"),
     "video conference": ("dip:Meeting", "etype:consult", "call"),
     "video call": ("dip:Meeting", "etype:consult", "call"),
@@ -62,6 +63,7 @@ EVENT_VERBS = {
     "signed": ("dip:Signing", "etype:sign-formal-agreement", "signing"),
 }
 BACKGROUND = re.compile(r"(?:follow-up to|follow up to|framework of|following|since|ahead of|prior to|preparation for|"
+                        r"margins of|sidelines of|"
                         r"relaunch of|anniversary of|result of|agreed at|announced at)\s+(?:the\s+|a\s+)?(?:\S+\s+){0,3}$",
                         re.I)
 FUTURE = re.compile(r"\b(?:will|next|upcoming|planned|scheduled|to be held|would hold|intend to hold)\b", re.I)
@@ -73,7 +75,7 @@ VAGUE_TIME = re.compile(r"\b(?:(?:this|last|earlier this|later this) (?:week|mon
                         re.I)
 RELATIVE_DAY = re.compile(r"\b(today|yesterday|tomorrow|this morning|last night)\b", re.I)
 PARTIAL_DATE = re.compile(rf"\b(?:in|for|during|by)\s+((?:(?:early|mid|late)[- ])?(?:{MONTH},?\s+)?\d{{4}})\b")
-SERIES_HEADS = "Dialogue|Summit|Forum|Conference|Mechanism|Roundtable"
+SERIES_HEADS = "Dialogue|Summit|Forum|Conference|Mechanism|Roundtable|Group"
 SERIES_AGAIN = re.compile(rf"\bthe ({SERIES_HEADS})\b")  # 'the next meeting of the Dialogue': a series named before
 SERIES = re.compile(rf"((?:[A-Z][\w’'-]*\s+){{1,5}}(?:{SERIES_HEADS}))"
                     r"(?:\s*\(([A-Z][A-Za-z]{1,9})\))?")

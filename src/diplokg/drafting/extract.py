@@ -7,6 +7,7 @@ import itertools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
 
@@ -61,8 +62,13 @@ HOW_MANY = {"both": 2, "the two": 2, "the three": 3, "the four": 4}
 HEADS_END = re.compile(r"\b(?:met|meets|held|holds|visited|signed|arrived|travell?ed|reviewed|discussed|agreed|spoke|"
                        r"talked|hosted|received|was|were|who|with)\b")  # where the list of heads ends
 PRONOUN = re.compile(r"[Hh]e|[Ss]he")
+DENIAL = re.compile(r"\b(?:denied|rejected|refuted|dismissed) (?:that|any|the|reports)\b")
 WORDS_OF = re.compile(r"\b(?:[Ii]n the words of|[Qq]uoting)\s+(?P<who>[^,“]+?),?\s*$")
-DAY_FROM_EVENT = re.compile(r"\b(?:the day (before)|the (previous|following|next) day|the (same) day)\b", re.I)
+DAY_FROM_EVENT = re.compile(r"\b(?:the day (before)|the (previous|following|next) day|the (same) day|"
+                            r"(?:later|earlier) (that) day)\b", re.I)
+ON_WEEKDAY = re.compile(r"\bon (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?!,? \w+ \d)")  # not 'on
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]  # Monday, March 14'
+
 PRESENCE = re.compile(r"\bwith the (?:participation|presence|attendance) of\b")
 BETWEEN = re.compile(r"\bbetween\b")
 VISITED = re.compile(r"\bvisited\b")
@@ -70,7 +76,8 @@ RECEIVED = re.compile(r"\b(?:received|welcomed|hosted)\b")
 DELEGATION = re.compile(r"(?:(?P<adj>(?:[A-Z][\w.]*|US)(?: [A-Z][\w.]*)?) )?(?P<word>delegations?|teams?)\b"
                         r"(?P<from> of (?:officials )?from (?P<countries>[^,.;]+)"
                         r"| of (?P<list>(?:the )?[A-Z]\w*(?: [A-Z]\w*)*(?:(?:,| and) (?:the )?[A-Z]\w*(?: [A-Z]\w*)*)*))?")
-FOR_SIDE = re.compile(r"^(?:For|On behalf of) (?:the )?(?P<country>[A-Z][\w.]*(?: [A-Z][\w.]*)?),")
+FOR_SIDE = re.compile(r"^(?:(?:For|On behalf of) (?:the )?(?P<country>[A-Z][\w.]*(?: [A-Z][\w.]*)?)"
+                      r"|On the (?P<side>[A-Z][\w.]*(?: [A-Z][\w.]*)?) side),")  # 'For Mexico,', 'On the US side,'
 
 
 @dataclass
@@ -231,7 +238,8 @@ class Extractor:
         found: list[Event] = []
         named = self.series_named(sentence.text)
         series_spans = [(sentence.start + m.start(), sentence.start + m.end()) for m, _, _ in named]
-        words = [w for w in event_words(self.doc, sentence) if not any(s <= w[0] < e for s, e in series_spans)]
+        words = [w for w in event_words(self.doc, sentence) if not any(s <= w[0] < e for s, e in series_spans)
+                 and not re.search(r"\b(?:via|by)\s+$", self.text[max(0, w[0] - 5):w[0]])]  # 'held via videoconference'
         others = [w for w in words if not any(0 <= s - w[1] <= 9 and re.fullmatch(r"\s+of\s+(?:the\s+)?", self.text[w[1]:s])
                                               for s, _ in series_spans)]  # 'met', not the 'meeting' of 'meeting of the X'
         for (match, name, acronym), span in zip(named, series_spans, strict=True):
@@ -257,6 +265,8 @@ class Extractor:
             previous = re.search(r"(\S+)\s*$", before)
             previous_word = previous.group(1).lower() if previous else ""
             headline = self.doc.dateline is not None and sentence.end <= self.doc.dateline.start
+            if headline and family in self.body_families:
+                continue  # 'Ebrard and Nichols meet in Lima': the headline tells the lead's event
             passive = phrase in EVENT_VERBS and previous_word in ("was", "were") and self.latest(family) is not None
             is_new = (phrase in EVENT_VERBS and not passive) \
                 or previous_word in ("a", "an", "another", "next", "upcoming", "new") \
@@ -273,7 +283,7 @@ class Extractor:
                 continue
             event = Event(f"e{len(self.events)}", cls, etype, family, phrase, index, (start, end))
             event.background = bool(BACKGROUND.search(before))
-            clause_after = re.match(r"[^,;:]*", self.text[end:sentence.end]).group()
+            clause_after = re.match(r"[^,;:]*?(?= and |$|[,;:])", self.text[end:sentence.end]).group()  # not '… and will'
             event.planned = bool(FUTURE.search(before) or FUTURE.search(clause_after) or PLANNED_BEFORE.search(before)) \
                 and not event.background
             event.evidence.append((sentence.start, sentence.end))
@@ -289,6 +299,13 @@ class Extractor:
             if not event.background and not event.planned:
                 context = event
         return context
+
+    @cached_property
+    def body_families(self) -> set[str]:
+        """The families of the event words after the dateline (the headline only sums them up)."""
+        start = self.doc.dateline.start if self.doc.dateline else 0
+        return {(EVENT_VERBS.get(phrase) or EVENT_NOUNS[phrase])[2] for s in self.doc.sentences if s.end > start
+                for _, _, phrase in event_words(self.doc, s)}
 
     def session_of(self, name: str, index: int, match: re.Match[str], span: tuple[int, int], others: bool) -> Event | None:
         """The session of a series a sentence names ('the second meeting of the X was held on …', 'for the X' today,
@@ -364,7 +381,8 @@ class Extractor:
             event.notes.append(f"the text gives only '{partial.group(partial.lastindex or 0)}': no day, so no date is "
                                "proposed")
         elif (same := DAY_FROM_EVENT.search(sentence.text)) and (dated := self.dated_before(event)) is not None:
-            shift = {"before": -1, "previous": -1, "following": 1, "next": 1, "same": 0}[same.group(same.lastindex).lower()]
+            shift = {"before": -1, "previous": -1, "following": 1, "next": 1, "same": 0,
+                     "that": 0}[same.group(same.lastindex).lower()]
             if shift == 0 or dated.date_basis == "dip:DateFromDateline":
                 event.date = dated.date + dt.timedelta(days=shift)
                 event.date_basis = "dip:DayRelativeToDateline" if shift else dated.date_basis
@@ -372,7 +390,9 @@ class Extractor:
             else:
                 event.notes.append(f"'{same.group()}' is a day from an event the text dates itself: no basis fits, "
                                    "so no date is proposed")
-        elif relative := RELATIVE_DAY.search(sentence.text):
+        elif (weekday := ON_WEEKDAY.search(self.undated_text(sentence))) and self.doc.date and not event.background:
+            self.weekday_date(event, weekday.group(1))
+        elif (relative := RELATIVE_DAY.search(sentence.text)) and not event.background:
             word = relative.group(1).lower()
             if self.doc.date:
                 shift = {"yesterday": -1, "last night": -1, "tomorrow": 1}.get(word, 0)
@@ -397,6 +417,19 @@ class Extractor:
         if main and self.doc.dateline and self.doc.dateline.place and not event.background:
             place = self.dateline_place()
             event.location, event.location_span = place, (self.doc.dateline.start, self.doc.dateline.end)
+
+    def weekday_date(self, event: Event, weekday: str) -> None:
+        """'arrived on Sunday' under a Monday dateline: the day before (the last such day, or the next for a plan);
+        a weekday more than one day from the dateline fits no basis, so it is noted, not dated."""
+        gap = (WEEKDAYS.index(weekday.lower()) - self.doc.date.weekday()) % 7
+        shift = (gap if event.planned else gap - 7) if gap else 0
+        if abs(shift) <= 1:
+            event.date = self.doc.date + dt.timedelta(days=shift)
+            event.date_basis = "dip:DayRelativeToDateline" if shift else "dip:DateFromDateline"
+            event.notes.append(f"'on {weekday}' is read against the weekday of the dateline")
+        else:
+            event.notes.append(f"'on {weekday}' is {abs(shift)} days from the dateline: no basis fits, so no date is "
+                               "proposed")
 
     def dated_before(self, event: Event) -> Event | None:
         """The latest event told before `event` that happened and has a date ('the day before' counts from it)."""
@@ -487,7 +520,7 @@ class Extractor:
         here = self.sentence_event(index, context)
         evidence = (sentence.start, sentence.end)
         side = FOR_SIDE.match(text)
-        side_country = country_in(side.group("country")) if side else None
+        side_country = country_in(side.group("country") or side.group("side")) if side else None
 
         def own(mention: Mention) -> tuple[int, int]:
             return mention.span
@@ -556,7 +589,8 @@ class Extractor:
                                  "rule 'was accompanied by': member of the delegation of the person accompanied")
             return
         if match := ATTENDED.search(text):
-            by = "by" in match.group() or match.group().startswith("on the ") or text[match.end():].startswith(" by ")
+            by = "by" in match.group() or match.group().startswith("on the ") \
+                or text[match.end():].startswith((" by ", ":"))  # 'The following officials also took part: A, B'
             people = self.in_sentence(index, sentence.start + match.end()) if by else \
                 self.in_sentence(index, sentence.start, sentence.start + match.start())
             referenced = [e for e in self.sentence_events.get(index, []) if not e.background and not e.planned]
@@ -844,6 +878,10 @@ class Extractor:
         for index, sentence in enumerate(self.doc.sentences):
             for situation in situations_in(sentence.text, sentence.start, index):
                 clause = self.text[sentence.start:situation.verb]
+                if DENIAL.search(clause):
+                    self.draft.unplaced.append(f"'{situation.label}' ({situation.status}): denied in the text, so "
+                                               "not proposed")
+                    continue  # 'Ebrard denied that Mexico has agreed to act as …'
                 reported = REPORTED_CLAUSE.search(clause)
                 if countries := BOTH_COUNTRIES.search(clause):  # 'both countries will': those of the event's people
                     situation.parties = self.sides(index, HOW_MANY.get(countries.group(1).lower()))

@@ -65,7 +65,8 @@ STOP_WORDS = word_set(
     "portuguese admiral colonel captain lieutenant brigadier administrative social welfare labour labor health "
     "development cooperation trade commerce energy environment education culture tourism agriculture finance defense "
     "defence justice interior works services joint statement statements communique communiqué declaration "
-    "press release"
+    "press release second third fourth fifth sixth seventh eighth ninth tenth meeting meetings session sessions "
+    "summit conference law enforcement narcotics intelligence drug control"
 ) | TITLE_HEADS | TITLE_MODIFIERS | ORG_HEADS
 PARTICLES = {"de", "del", "la", "las", "los", "van", "von", "da", "das", "do", "dos", "di", "y", "bin", "al", "le", "du"}
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’.\-]*")
@@ -206,7 +207,8 @@ def inside(position: int, spans: list[tuple[int, int]]) -> bool:
 NAMED_THING = re.compile(r"(?:,?\s+(?:and|el|la|de|del|los|las|y|[A-ZÁÉÍÓÚÑ][\w’'-]*))*\s+(?:programmes?|programs?|"
                          r"initiatives?|projects?|plans?|strateg(?:y|ies)|campaigns?|funds?|platforms?|models?|agendas?|"
                          r"laws?|acts?|bills?|treat(?:y|ies)|corridors?|routes?|highways?|bridges?|ports?|crossings?)\b")
-PLACE_ENDS = {"City", "County", "Province", "Region", "Valley", "Island", "Islands", "Department", "Municipality"}
+PLACE_ENDS = {"City", "County", "Province", "Region", "Valley", "Island", "Islands", "Department", "Municipality", "Gap",
+              "Canal", "Bay", "Gulf", "Peninsula", "River", "Lake", "Sea", "Coast", "Desert", "Mountains", "Strait"}
 LOCATIVE = re.compile(r"\b(?:in|at|from|near|across)\s+(?:the\s+)?$")
 
 

@@ -19,7 +19,7 @@ SPEECH_VERBS = ("said|says|stated|states|emphasized|emphasised|stressed|highligh
                 "commented|advanced|presented|recognized|recognised|acknowledged|welcomed|proposed|"
                 "urged|called for|insisted|assured|warned|declared|celebrated|congratulated|conveyed|shared|"
                 "underlined|maintained|mentioned|told|asserted|confirmed|promised|pledged|recalled|reported|remarked|"
-                "observed|wrote|put forward|suggested")
+                "observed|wrote|put forward|suggested|denied|rejected")
 PARTICLE = r"(?:(?:de|del|la|las|los|van|von|da|dos|di|du|le)\s+)*"  # 'said Ambassador de la Fuente'
 SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 ACCORDING = re.compile(r"\bAccording to (?P<who>[^,]+),")
@@ -100,7 +100,7 @@ def closed_quote(text: str, opening: int, closing: int, p_end: int) -> Quote:
     """The quotation from `opening` to its `closing` mark, with the caption printed after it up to `p_end`."""
     words = (opening + 1, closing)
     after = text[closing + 1:p_end]
-    stripped = after.lstrip(" .,")
+    stripped = after.lstrip(" .,—–-")  # '” — Marcelo Ebrard'
     caption = None
     said = re.match(rf"(?:(?:{SPEECH_VERBS})\s+(?P<who>(?:the\s+)?[A-Z][\w’'.-]*(?:\s+{PARTICLE}[A-Z][\w’'.-]*)*)"
                     rf"|(?P<who2>(?:[Tt]he\s+)?[A-Z][^.,;]*?|he|she)\s+(?:{SPEECH_VERBS})\b)", stripped)
