@@ -480,14 +480,16 @@ class Emitter:
         return entity.label if entity else local(iri)
 
     def context_event(self, index: int, speakers: list[str]) -> str | None:
-        """The event a statement was made at: the latest reported event at or before its sentence that its speakers
-        (if any are known) take part in."""
+        """The event a statement was made at: the one its sentence names, else the latest reported event at or
+        before its sentence, that its speakers (if any are known) take part in."""
         sentence = self.x.doc.sentences[index]
         verb = SPEECH.search(sentence.text)  # 'X stressed that the dialogue will …' was said at the event
         if re.search(r"\b(?:in the morning|earlier|yesterday|going to|will)\b", sentence.text[:verb.start() if verb else None]):
             return None
-        candidates = [e for e in self.x.events if e.sentence <= index and not e.background and not e.planned
-                      and e.parent is None]
+        named = [e for e in self.x.sentence_events.get(index, []) if not e.background and not e.planned
+                 and not e.series]  # 'During the meeting, X said': the event the sentence names
+        candidates = named or [e for e in self.x.events if e.sentence <= index and not e.background and not e.planned
+                               and e.parent is None]
         if speakers:
             candidates = [e for e in candidates if any(self.takes_part(s, e.key) for s in speakers)]
         return self.event_iri(candidates[-1]) if candidates else None

@@ -133,15 +133,21 @@ def event_words(document: Document, sentence: Sentence) -> list[tuple[int, int, 
     return result
 
 
+DAY_RANGE = re.compile(rf"\bfrom (\d{{1,2}}) to \d{{1,2}} ({MONTH})(,? \d{{4}})?")
+
+
 def date_in(text: str, base: dt.date | None) -> tuple[dt.date | None, str | None, tuple[int, int] | None]:
     """The first explicit date of a phrase: (date, basis, span); a yearless date takes the year of `base`."""
     match = INLINE_DATE.search(text)
     if not match:
         return None, None, None
-    has_year = re.search(r"\d{4}", match.group("date"))
+    printed = match.group("date")
+    if ranged := DAY_RANGE.search(text):  # 'from 14 to 16 March': the first day
+        match, printed = ranged, f"{ranged.group(1)} {ranged.group(2)}{ranged.group(3) or ''}"
+    has_year = re.search(r"\d{4}", printed)
     if not has_year and base is None:
         return None, None, None
-    value = parse_date(match.group("date"), base, (match.group("next") or "").lower() or None)
+    value = parse_date(printed, base, (match.groupdict().get("next") or "").lower() or None)
     if value is None:
         return None, None, None
     return value, "dip:DatePrinted" if has_year else "dip:YearFromSourceDate", match.span()

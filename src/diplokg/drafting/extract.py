@@ -63,6 +63,8 @@ HEADS_END = re.compile(r"\b(?:met|meets|held|holds|visited|signed|arrived|travel
                        r"talked|hosted|received|was|were|who|with)\b")  # where the list of heads ends
 PRONOUN = re.compile(r"[Hh]e|[Ss]he")
 DENIAL = re.compile(r"\b(?:denied|rejected|refuted|dismissed) (?:that|any|the|reports)\b")
+AGREED_LIST = re.compile(r"\b(?:agreed|committed|decided|undertook) to:\s")  # '… agreed to: 1. … 3. hold a meeting'
+PURPOSE = re.compile(r"\b(?:in order )?to (?!(?:the|a|an|his|her|their|its|this|that|these|those)\b)[a-z]+\b")
 WORDS_OF = re.compile(r"\b(?:[Ii]n the words of|[Qq]uoting)\s+(?P<who>[^,“]+?),?\s*$")
 DAY_FROM_EVENT = re.compile(r"\b(?:the day (before)|the (previous|following|next) day|the (same) day|"
                             r"(?:later|earlier) (that) day)\b", re.I)
@@ -284,7 +286,8 @@ class Extractor:
             event = Event(f"e{len(self.events)}", cls, etype, family, phrase, index, (start, end))
             event.background = bool(BACKGROUND.search(before))
             clause_after = re.match(r"[^,;:]*?(?= and |$|[,;:])", self.text[end:sentence.end]).group()  # not '… and will'
-            event.planned = bool(FUTURE.search(before) or FUTURE.search(clause_after) or PLANNED_BEFORE.search(before)) \
+            event.planned = bool(FUTURE.search(before) or FUTURE.search(clause_after) or PLANNED_BEFORE.search(before)
+                                 or AGREED_LIST.search(before)) \
                 and not event.background
             event.evidence.append((sentence.start, sentence.end))
             self.date_and_place(event, sentence, start)
@@ -404,9 +407,10 @@ class Extractor:
         elif main and self.doc.date and not event.background:
             event.date, event.date_basis = self.doc.date, "dip:DateFromDateline"
             event.notes.append("the text gives no date for this event; the date is the dateline's")
+        purpose = PURPOSE.search(sentence.text, position - sentence.start)  # '… to review … in the United States'
         places = [m for m in (self.matchers.org_place.finditer(sentence.text) if self.matchers.org_place else [])
                   if re.search(r"\b(?:in|at|to)\s+(?:the\s+)?$", sentence.text[:m.start()])
-                  and sentence.start + m.start() > position
+                  and sentence.start + m.start() > position and (purpose is None or m.start() < purpose.start())
                   and not re.match(r" [A-Z]", sentence.text[m.end():])]  # 'Mexico' of 'Mexico City' is not the place
         for match in places:
             link = match_label(match.group(), self.gazetteer.of_kind("place"))
@@ -556,7 +560,7 @@ class Extractor:
                 named = [m for m in DELEGATION.finditer(text[:mention.span[0] - sentence.start])]
                 country = (respective[number] if len(respective) == len(heads) else None) or side_country \
                     or (country_in(named[-1].group("adj")) if named and named[-1].group("adj") else None) \
-                    or person.country or self.headless_delegation(here, heads, mention)
+                    or person.country or self.headless_delegation(here, heads, mention) or self.headline_delegation()
                 if country is None:
                     self.draft.unplaced.append(f"{person.name}: heads a delegation whose country the text does not say")
                     continue
@@ -664,6 +668,10 @@ class Extractor:
                 country = country_in(found.group("adj"))
                 if country:
                     self.at(self.delegation(country, evidence), event)
+            if not subject_delegations and re.search(r"\bthe delegation\b", subject_text, re.I) \
+                    and len(self.delegations) == 1:  # 'On 15 March, the delegation met with Y': the one told
+                subject_delegations = [None]
+                self.at(next(iter(self.delegations.values())), event)
             call = event.family == "call"
             for mention in subjects:
                 self.participate(mention.person, event, "caller" if call else "attendee", None, [evidence, own(mention)],
@@ -689,6 +697,13 @@ class Extractor:
                     event = by_key[key]
                     self.participate(person, event, "member", delegation, [*spans, delegation.spans[0]],
                                      "rule 'the delegation was made up of': member of the delegation at each of its events")
+
+    def headline_delegation(self) -> str | None:
+        """The country of the one delegation a headline names ('MEXICAN LABOUR DELEGATION CONCLUDES …')."""
+        headline = self.text[:self.doc.dateline.start] if self.doc.dateline else ""
+        named = {country_in(m.group(1)) for m in re.finditer(r"\b([\w.]+)(?: [\w.]+)? delegation\b", headline, re.I)}
+        named.discard(None)
+        return named.pop() if len(named) == 1 else None
 
     def headless_delegation(self, event: Event | None, heads: list[Mention], mention: Mention) -> str | None:
         """'The delegations were headed by A and B' where B's country is known: A heads the one delegation at the

@@ -110,8 +110,11 @@ class People:
         for mention in [m for m in mentions if not m.surname_only]:
             local = [p for p in self.people.values()]
             link = match_name(mention.text, [_as_entity(p) for p in local])
+            tail = [p for p in local if any(fold(n).endswith(" " + fold(mention.text)) for n in p.printed)]
             if link is not None and link.score >= 96:
                 person = self.people[link.iri]
+            elif len(tail) == 1:  # 'Pacheco Ibarra said' after 'Lorena Pacheco Ibarra': both surnames
+                person = tail[0]
             else:
                 link = match_name(mention.text, known)
                 if link is not None:

@@ -48,8 +48,9 @@ def situations_in(text: str, start: int, sentence: int) -> list[Situation]:
         if match and match.group().startswith("will") and THING_BEFORE.search(text[:match.start()]):
             continue  # 'the dialogue will strengthen …' foresees; only people or sides commit
         if match:
+            after = re.sub(r"^\s*:\s*(?:[-•*]|\d+[.)])?\s*", "", text[match.end():])  # 'agreed to: 1. open …'
             rest = re.split(r"[.;:“”\"]|, (?!and\b|safe\b)| in order to | with respect | through which ",
-                            text[match.end():], maxsplit=1)[0]
+                            after, maxsplit=1)[0]
             label = " ".join(rest.split()[:14]).strip()
             if status == "dip:NotConfirmed":
                 before = re.search(r"(?:talk about|about|on) (.+?)(?:,| after | in the end|$)", text[:match.start()])

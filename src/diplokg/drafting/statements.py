@@ -68,6 +68,11 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[Quote]:
             if closing >= 0:
                 quote = closed_quote(text, opening, closing, p_end)
                 position = closing + 1
+                if quote.caption is None and not text[closing + 1:p_end].strip() and following \
+                        and text[following[0]] in "—–":  # '“…”' then a line '— Name, Title'
+                    start = following[0] + len(text[following[0]:following[1]]) - len(
+                        text[following[0]:following[1]].lstrip("—– "))
+                    quote.caption = (start, following[1] - (1 if text[following[1] - 1] == "." else 0))
                 previous = quotes[-1] if quotes and quotes[-1].start >= p_start else None
                 if previous and previous.caption and text[previous.caption[1]:opening].strip() == "," \
                         and quote.caption is None:  # '“A,” said X, “b.”': the second part, said by X as well
