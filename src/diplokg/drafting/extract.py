@@ -29,7 +29,7 @@ from diplokg.drafting.events import (
 from diplokg.drafting.gazetteer import Gazetteer
 from diplokg.drafting.linking import DEMONYMS, fold, match_label, slugify
 from diplokg.drafting.model import Draft
-from diplokg.drafting.patterns import Matchers, Mention, find_mentions, label_pattern
+from diplokg.drafting.patterns import Matchers, Mention, find_mentions, has_title_head, label_pattern
 from diplokg.drafting.people import PLACE, Holding, People, Person, countries_as_subject, countries_named, country_in
 from diplokg.drafting.situations import OUTCOME, Situation, agreements_in, situations_in
 from diplokg.drafting.statements import ACCORDING, GROUP_SUBJECT, SPEECH, SPEECH_VERBS, find_quotes, third_person_subject
@@ -810,6 +810,12 @@ class Extractor:
         if PRONOUN.fullmatch(subject_text.strip()) and (someone := self.antecedent(start)):
             pronoun = subject_text.strip()
             return [someone], pronoun, f"'{pronoun}' read as {shorten(someone)}, the person named just before"
+        bare = subject_text.strip(" ,")
+        if re.fullmatch(r"[Tt]he [A-Z][\w-]*(?: [A-Z][\w-]*)*", bare) and has_title_head(bare):
+            self.draft.unplaced.append(f"a statement by '{bare}' (sentence {index + 1}): the title fits no one person "
+                                       "of the text")
+            return [], bare, f"'{bare}' fits no one person of the text (two hold that title, or none): no speaker is " \
+                "proposed"
         return None, None, None
 
     def antecedent(self, position: int) -> str | None:
@@ -848,6 +854,10 @@ class Extractor:
             titles = [t for t in self.title_mentions if quote.caption[0] <= t[0] < quote.caption[1]]
             link = match_label(caption_text, self.gazetteer.of_kind("org"))
             caption_entity = people[0].person if people else titles[0][2] if titles else link.iri if link else None
+            if caption_entity is None:  # '… said Mexico’s top diplomat' after 'Mexico’s top diplomat, Marcelo Ebrard,'
+                named = {m.person for m in self.mentions if m.person and caption_text
+                         and self.text.endswith(f"{caption_text}, ", 0, m.start)}
+                caption_entity = named.pop() if len(named) == 1 else None
         third = third_person_subject(words)
         speakers, printed, note = None, caption_text, None
         if caption_text and PRONOUN.fullmatch(caption_text) and (someone := self.antecedent(quote.start)):

@@ -118,7 +118,9 @@ class Mention:
 @cache
 def is_stop(word: str) -> bool:
     folded = fold(word).strip(".")
-    return folded in STOP_WORDS or pipeline().vocab[folded].is_stop
+    parts = folded.split("-")
+    return folded in STOP_WORDS or pipeline().vocab[folded].is_stop \
+        or (len(parts) == 2 and parts[0] in TITLE_HEADS and parts[1] in ("designate", "elect"))  # 'Ambassador-designate'
 
 
 def label_pattern(labels: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -150,7 +152,7 @@ def masked_spans(text: str, matchers: Matchers) -> list[tuple[int, int]]:
 
 
 TOKEN = re.compile(r"[^\s,;:()“”\"]+")
-CONNECTORS = {"of", "for", "on", "in", "to", "at", "de", "del"}
+CONNECTORS = {"of", "for", "on", "in", "to", "at", "de", "del", "&"}  # "Office of Trade & Investment Analysis"
 
 
 def capitalised(word: str) -> bool:
@@ -348,7 +350,9 @@ def after_title(text: str, mention: Mention, limit: int, sentence_end: int) -> T
     if bracket and has_title_head(bracket.group(1)):
         return Title(pos + 2, pos + 2 + len(bracket.group(1)), bracket.group(1), shape="Name (title)")
     if text.startswith(", ", pos) and FIRST_WORD.match(text, pos + 2) and (
-            text[pos + 2].isupper() or fold(FIRST_WORD.match(text, pos + 2).group(1)) in TITLE_HEADS | TITLE_MODIFIERS):
+            text[pos + 2].isupper() or fold(FIRST_WORD.match(text, pos + 2).group(1)) in TITLE_HEADS | TITLE_MODIFIERS
+            or re.match(r"the [A-Z]", text[pos + 2:pos + 7])):  # 'Marsh, the Acting Director of …, explained'
+
         body = pos + 2
     elif text.startswith(" ", pos) and FIRST_LETTERS.match(text, pos) and (
             fold(FIRST_LETTERS.match(text, pos).group(1)) in TITLE_HEADS | TITLE_MODIFIERS) \
@@ -508,7 +512,7 @@ def find_mentions(document: Document, gazetteer: Gazetteer, matchers: Matchers) 
         found = find_names(sentence, index, masks)
         claimed: list[tuple[int, int]] = []
         for position, mention in enumerate(found):
-            if mention.surname_only:
+            if mention.surname_only and not text.startswith(", the ", mention.end):  # 'Marsh, the Acting Director …,'
                 continue
             following = [m for m in found[position + 1:] if not m.surname_only]
             limit = following[0].start if following else sentence.end

@@ -113,6 +113,9 @@ def closed_quote(text: str, opening: int, closing: int, p_end: int) -> Quote:
     if said:
         group = "who" if said.group("who") else "who2"
         caption = (c_start + said.start(group), c_start + said.end(group))
+        more = re.match(r"(?:\s+[a-z][\w’'-]*){1,4}(?=\.?\s*$)", stripped[said.end(group):])
+        if group == "who" and said.group(group).endswith(("’s", "'s")) and more:  # 'said Mexico’s top diplomat.'
+            caption = (caption[0], caption[1] + more.end())
         who = said.group(group)
         if who.endswith(".") and who[-3:-1].isalpha() and who[-3:-1].islower():  # 'said Secretary Garduño.'
             caption = (caption[0], caption[1] - 1)
