@@ -222,9 +222,10 @@ class Extractor:
         return None
 
     def printed_holders(self) -> dict[str, tuple[str, Holding]]:
-        """{title (lower case): (person, holding)} for each title of two words or more that this text prints for one
-        person only, no other title of another person starting or ending with it."""
-        printed = [(t, h) for h in self.people.holdings.values() for t in h.printed if len(t.split()) >= 2]
+        """{title (lower case): (person, holding)} for each title of two words or more (or hyphenated:
+        'Ambassador-designate') that this text prints for one person only, no other title of another person starting
+        or ending with it."""
+        printed = [(t, h) for h in self.people.holdings.values() for t in h.printed if len(t.split()) >= 2 or "-" in t]
         result = {}
         for title, holding in printed:
             low = title.lower()
@@ -575,18 +576,20 @@ class Extractor:
             if not (verb and WITH.search(text, verb.start())):
                 return  # else 'a delegation headed by X met with Y': Y below
         if match := ACCOMPANIED.search(text):
-            subjects = self.in_sentence(index, sentence.start, sentence.start + match.start())
+            subjects = [m.person for m in self.in_sentence(index, sentence.start, sentence.start + match.start())] \
+                or [person for start, _, person in self.title_mentions  # 'The Ambassador-designate was accompanied'
+                    if sentence.start <= start < sentence.start + match.start()]
             delegation = None
             if side_country:
                 delegation = self.delegation(side_country, evidence)
-            elif subjects and self.person(subjects[-1].person).country:
-                delegation = self.delegation(self.person(subjects[-1].person).country, evidence)
+            elif subjects and self.person(subjects[-1]).country:
+                delegation = self.delegation(self.person(subjects[-1]).country, evidence)
             if delegation is not None:
                 self.at(delegation, here)
-            for mention in subjects:
-                if delegation is not None and mention.person not in delegation.heads:
-                    delegation.heads.append(mention.person)
-                self.participate(mention.person, here, "head" if delegation else "attendee", delegation, [evidence],
+            for person in subjects:
+                if delegation is not None and person not in delegation.heads:
+                    delegation.heads.append(person)
+                self.participate(person, here, "head" if delegation else "attendee", delegation, [evidence],
                                  "rule 'X was accompanied by': X heads the delegation")
             for mention in self.in_sentence(index, sentence.start + match.end()):
                 self.participate(mention.person, here, "member", delegation, [evidence, own(mention)],
