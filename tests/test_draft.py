@@ -420,3 +420,22 @@ def test_a_rank_word_makes_another_post() -> None:
     assert match_title("Minister of Foreign Afairs", known).iri == minister
     assert match_title("Undersecretary for Civilian Security", known).iri == "s"
     assert match_title("Secretary for Civilian Security", known) is None
+
+
+def test_a_quoted_nickname_a_suffix_and_a_host_of_a_delegation(gazetteer) -> None:
+    """'Margaret “Peggy” Hollister' is one person (no quotation 'Peggy'), 'Whitfield Jr.' keeps its full stop, and
+    'X held a meeting with a US delegation headed by Y' makes X the delegation's interlocutor (the rest of
+    tests/fixtures/releases-pending/nickname-junior-two-gonzalez waits on its commitment's parties)."""
+    text = ("Officials meet\n\nMEXICO CITY, April 19, 2023.- The Undersecretary for Multilateral Affairs, Martha González "
+            "Ruiz, held a working meeting today with a US delegation headed by Ann Cole, Director of Labor Mobility.\n\n"
+            "The US delegation also included Margaret “Peggy” Hollister, Deputy Administrator of USAID, and Thomas R. "
+            "Whitfield Jr., Director for Labor Affairs of the Department of State.\n\n"
+            "Whitfield Jr. replied that the rules will be published in June.")
+    graph = Graph().parse(data=render(draft_text(text, "nickname-check", gazetteer)), format="turtle")
+    people = set(graph.subjects(RDF.type, FOAF.Person))
+    assert {iri("person:margaret-hollister"), iri("person:thomas-r-whitfield-jr")} <= people
+    assert not [t for t in graph.objects(None, SCHEMA.text) if str(t).startswith("Peggy")]
+    said = next(s for s, t in graph.subject_objects(SCHEMA.text) if str(t).startswith("Whitfield Jr. replied"))
+    assert str(graph.value(said, DIP.attributedAsPrinted)) == "Whitfield Jr."
+    host = next(p for p in graph.subjects(DIP.participant, iri("person:martha-gonzalez-ruiz")))
+    assert graph.value(host, DIP.capacity) == iri("cap:interlocutor")

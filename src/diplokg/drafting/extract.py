@@ -573,8 +573,8 @@ class Extractor:
                                  f"rule 'headed by': head of the {country.rsplit('/', 1)[-1]} delegation")
             for mention in self.in_sentence(index, sentence.start + company.end()) if company and delegation else []:
                 delegation.members.setdefault(mention.person, []).extend([evidence, own(mention)])
-            if not (verb and WITH.search(text, verb.start())):
-                return  # else 'a delegation headed by X met with Y': Y below
+            if not (verb and WITH.search(text, verb.start())) and not WITH.search(text, 0, match.start()):
+                return  # else 'a delegation headed by X met with Y' or 'Z held a meeting with a delegation headed by X'
         if match := ACCOMPANIED.search(text):
             subjects = [m.person for m in self.in_sentence(index, sentence.start, sentence.start + match.start())] \
                 or [person for start, _, person in self.title_mentions  # 'The Ambassador-designate was accompanied'
@@ -676,9 +676,11 @@ class Extractor:
                 subject_delegations = [None]
                 self.at(next(iter(self.delegations.values())), event)
             call = event.family == "call"
+            met = any(m.group("adj") for m in DELEGATION.finditer(text, trigger.end()))  # 'with a US delegation'
             for mention in subjects:
-                self.participate(mention.person, event, "caller" if call else "attendee", None, [evidence, own(mention)],
-                                 f"rule 'X held a {event.trigger} with Y': X")
+                self.participate(mention.person, event, "caller" if call else "interlocutor" if met else "attendee",
+                                 None, [evidence, own(mention)], f"rule 'X held a {event.trigger} with Y': X"
+                                 + (" (meets a delegation)" if met else ""))
             capacity = "caller" if call else "interlocutor" if subject_delegations else "attendee"
             for mention in self.in_sentence(index, sentence.start + trigger.end()):
                 self.participate(mention.person, event, capacity, None, [evidence, own(mention)],

@@ -229,15 +229,25 @@ def find_names(sentence: Sentence, index: int, masks: list[tuple[int, int]]) -> 
                 run.pop(0)
         if run:
             start, end = run[0][0], run[-1][0] + len(run[-1][1])
-            mentions.append(Mention(start, end, " ".join(w for _, w in run), index, surname_only=len(run) == 1))
+            text = " ".join(w for _, w in run) if "“" not in sentence.text[start - sentence.start:end - sentence.start] \
+                else sentence.text[start - sentence.start:end - sentence.start]  # 'Margaret “Peggy” Hollister'
+            mentions.append(Mention(start, end, text, index, surname_only=len(run) == 1))
         run.clear()
 
+    after_nickname = False
     for i, (start, word) in enumerate(words):
         possessive = re.search(r"[’']s?$", word) is not None
-        word = re.sub(r"(?:[’']s?|\.)$", "", word) if not re.fullmatch(r"[A-Z]\.", word) else word
+        if not re.fullmatch(r"[A-Z]\.|[JS]r\.", word):  # an initial and 'Jr.' keep their full stop
+            word = re.sub(r"(?:[’']s?|\.)$", "", word)
         gap = sentence.text[words[i - 1][0] - sentence.start + len(words[i - 1][1]):start - sentence.start] if i else ""
-        if run and gap != " ":
+        after = sentence.text[start - sentence.start + len(word):]
+        nickname = bool(run) and gap == " “" and re.match(r"” [A-Z]", after) is not None
+        if run and gap != " " and not nickname and not (gap == "” " and after_nickname):
             close()
+        after_nickname = nickname
+        if nickname:  # 'Margaret “Peggy” Hollister': the quoted nickname stays inside the name
+            run.append((start, word))
+            continue
         name_like = (word[:1].isupper() and any(c.islower() for c in word) and not is_stop(word)
                      and not inside(start, masks)) or (bool(run) and (fold(word) in PARTICLES
                                                                       or re.fullmatch(r"[A-Z]\.", word) is not None))

@@ -120,7 +120,7 @@ class People:
                 if link is not None:
                     person = self.people.get(link.iri) or Person(link.iri, [], link=link)
                 else:
-                    iri = self.fresh(PREFIX_IRIS["person"], slugify(mention.text))
+                    iri = self.fresh(PREFIX_IRIS["person"], slugify(re.sub(r"\s*“[^”]*”", "", mention.text)))
                     person = Person(iri, [], new=True)
                 self.people[person.iri] = person
             self.attach(person, mention)

@@ -19,7 +19,7 @@ SPEECH_VERBS = ("said|says|stated|states|emphasized|emphasised|stressed|highligh
                 "commented|advanced|presented|recognized|recognised|acknowledged|welcomed|proposed|"
                 "urged|called for|insisted|assured|warned|declared|celebrated|congratulated|conveyed|shared|"
                 "underlined|maintained|mentioned|told|asserted|confirmed|promised|pledged|recalled|reported|remarked|"
-                "observed|wrote|put forward|suggested|denied|rejected")
+                "observed|wrote|put forward|suggested|denied|rejected|replied|responded")
 PARTICLE = r"(?:(?:de|del|la|las|los|van|von|da|dos|di|du|le)\s+)*"  # 'said Ambassador de la Fuente'
 SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 ACCORDING = re.compile(r"\bAccording to (?P<who>[^,]+),")
@@ -65,6 +65,10 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int]]) -> list[Quote]:
                 quotes.append(quote)
                 resume = end + 1
                 break
+            if closing >= 0 and re.fullmatch(r"[A-Z][\w’'-]*", text[opening + 1:closing]) \
+                    and re.search(r"[A-Za-z] $", text[p_start:opening]) and re.match(r" [A-Z]", text[closing + 1:]):
+                position = closing + 1  # 'Margaret “Peggy” Hollister': a nickname, not a quotation
+                continue
             if closing >= 0:
                 quote = closed_quote(text, opening, closing, p_end)
                 position = closing + 1
