@@ -33,7 +33,7 @@ from diplokg.drafting.patterns import Matchers, Mention, find_mentions, has_titl
 from diplokg.drafting.people import PLACE, Holding, People, Person, countries_as_subject, countries_named, country_in
 from diplokg.drafting.situations import OUTCOME, Situation, agreements_in, situations_in
 from diplokg.drafting.statements import ACCORDING, GROUP_SUBJECT, SPEECH, SPEECH_VERBS, find_quotes, third_person_subject
-from diplokg.drafting.text import MONTH, Document
+from diplokg.drafting.text import MONTH, WEEKDAYS, Document
 from diplokg.prefixes import PREFIX_IRIS, shorten
 
 SPEECH_START = re.compile(r"^[A-Z][\w’-]*(?: [A-Z][\w’-]*)* (?:said|stated|stressed|emphasized|noted|added)\b")
@@ -68,9 +68,7 @@ PURPOSE = re.compile(r"\b(?:in order )?to (?!(?:the|a|an|his|her|their|its|this|
 WORDS_OF = re.compile(r"\b(?:[Ii]n the words of|[Qq]uoting)\s+(?P<who>[^,“]+?),?\s*$")
 DAY_FROM_EVENT = re.compile(r"\b(?:the day (before)|the (previous|following|next) day|the (same) day|"
                             r"(?:later|earlier) (that) day)\b", re.I)
-ON_WEEKDAY = re.compile(r"\bon (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?!,? \w+ \d)")  # not 'on
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]  # Monday, March 14'
-
+ON_WEEKDAY = re.compile(rf"\bon ({'|'.join(day.title() for day in WEEKDAYS)})\b(?!,? \w+ \d)")  # not 'on Monday, March 14'
 PRESENCE = re.compile(r"\bwith the (?:participation|presence|attendance) of\b")
 BETWEEN = re.compile(r"\bbetween\b")
 VISITED = re.compile(r"\bvisited\b")
@@ -533,8 +531,8 @@ class Extractor:
         if match := COMPOSITION.search(text):
             named = [m for m in DELEGATION.finditer(text[:match.start()])]
             country = country_in(named[-1].group("adj")) if named and named[-1].group("adj") else None
-            if named and country is None and len(self.delegations) == 1:  # 'The delegation was made up of': the one
-                country = next(iter(self.delegations))
+            if named and country is None and (only := self.only_delegation()):  # 'The delegation was made up of'
+                country = only.country
             if country:
                 delegation = self.delegation(country, evidence)
                 delegation.composed = match.group() != "included"  # 'was made up of' lists everyone; 'included' not
@@ -672,9 +670,9 @@ class Extractor:
                 if country:
                     self.at(self.delegation(country, evidence), event)
             if not subject_delegations and re.search(r"\bthe delegation\b", subject_text, re.I) \
-                    and len(self.delegations) == 1:  # 'On 15 March, the delegation met with Y': the one told
+                    and (only := self.only_delegation()):  # 'On 15 March, the delegation met with Y'
                 subject_delegations = [None]
-                self.at(next(iter(self.delegations.values())), event)
+                self.at(only, event)
             call = event.family == "call"
             met = any(m.group("adj") for m in DELEGATION.finditer(text, trigger.end()))  # 'with a US delegation'
             for mention in subjects:
@@ -702,6 +700,10 @@ class Extractor:
                     event = by_key[key]
                     self.participate(person, event, "member", delegation, [*spans, delegation.spans[0]],
                                      "rule 'the delegation was made up of': member of the delegation at each of its events")
+
+    def only_delegation(self) -> Delegation | None:
+        """The one delegation the text has told of so far ('the delegation'), if there is exactly one."""
+        return next(iter(self.delegations.values())) if len(self.delegations) == 1 else None
 
     def headline_delegation(self) -> str | None:
         """The country of the one delegation a headline names ('MEXICAN LABOUR DELEGATION CONCLUDES …')."""

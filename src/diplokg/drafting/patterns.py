@@ -401,7 +401,7 @@ def before_title(text: str, mention: Mention, floor: int, claimed: list[tuple[in
     a title that lists its fields ('the Under Secretary for Civilian Security, Democracy, and Human Rights, Name')
     when the phrase back to the nearest separator names no post."""
     rank = re.search(r", ([A-Z][\w.]*) $", text[max(0, mention.start - 30):mention.start])  # ', Ambassador Name'
-    if rank and fold(rank.group(1)) not in {h for h in HONORIFICS if " " not in h} | TITLE_HEADS:
+    if rank and fold(rank.group(1)) not in ONE_WORD_RANKS:
         rank = None
     if not text.endswith(", ", 0, mention.start) and not rank:
         return None
@@ -431,6 +431,7 @@ def before_title(text: str, mention: Mention, floor: int, claimed: list[tuple[in
     return Title(start, start + len(raw), raw, shape="the title, Name")
 
 
+ONE_WORD_RANKS = {h for h in HONORIFICS if " " not in h} | TITLE_HEADS  # ', Ambassador Name', ', Dr. Name'
 FIELD_LIST = re.compile(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*, (?:[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*, )*and [A-Z][\w-]*"
                         r"(?:\s+[A-Z][\w-]*)*$")  # 'Civilian Security, Democracy, and Human Rights'
 

@@ -12,7 +12,8 @@ MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augus
           "november", "december"]
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 DATE = rf"(?:{MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?(?:, ?\d{{4}})?|\d{{1,2}} (?:de )?{MONTH}(?:,? (?:de )?\d{{4}})?)"
-WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+"
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]  # in date.weekday() order
+WEEKDAY = rf"(?:{'|'.join(day.title() for day in WEEKDAYS)}),?\s+"
 DATELINE = re.compile(
     r"^(?P<place>[A-ZÁÉÍÓÚÑ][\w .'’/-]*?[\wÁÉÍÓÚÑ.](?:,\s*[A-Z][A-Za-z.]{0,5})?)"
     rf"(?:\s*,\s*\(?|\s+\()(?:{WEEKDAY})?(?P<date>{DATE}|\d{{4}}-\d{{2}}-\d{{2}})\)?"  # 'PLACE, (date)', 'PLACE (date)'
